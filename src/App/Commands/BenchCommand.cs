@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RealtimeSeg.Runtime;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Model;
+using RealtimeSeg.Runtime.Onnx;
+using RealtimeSeg.Runtime.Processing;
+
+namespace RealtimeSeg.App.Commands;
+
+/// <summary>
+/// <c>realtimeseg bench</c>: the bare <c>Run</c> baseline. The input is preprocessed once and the model run N
+/// times on it, so the numbers are ORT's alone; pre- and post-processing are timed separately beside them.
+/// Pipeline benchmarks divide by this.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var args = new ModelArguments();
+        var runs = new Option<int>("--runs", "-n") { Description = "Timed runs (after the warm-up run at load)", DefaultValueFactory = _ => 50 };
+        var input = new Option<string>("--input") { Description = "Frame size WxH fed to the model (resized to --size as in real use)", DefaultValueFactory = _ => "640x480" };
+        var image = new Option<string?>("--image") { Description = "A binary PPM to use as the frame instead of the built-in test pattern" };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms) on this machine, plus pre/post-processing cost");
+        args.AddTo(command);
+        command.Options.Add(runs);
+        command.Options.Add(input);
+        command.Options.Add(image);
+        command.Options.Add(json);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            int n = parse.GetValue(runs);
+            if (n < 1)
+            {
+                throw new RealtimeSegException($"--runs {n} must be at least 1");
+            }
+            using var frame = parse.GetValue(image) is { } ppm ? Ppm.Read(ppm) : TestPattern.Create(ParseSize(parse.GetValue(input)!));
+            var report = Measure(args, parse, frame, n, quiet: parse.GetValue(json) || Console.IsErrorRedirected);
+            Console.Out.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
+            return 0;
+        }));
+        return command;
+    }
+
+    private static BenchReport Measure(ModelArguments args, ParseResult parse, Frame frame, int runs, bool quiet)
+    {
+        using var model = args.Open(parse);
+        using var slot = model.CreateSlot();
+        var instances = model.CreateInstanceSet();
+        var run = new double[runs];
+        var pre = new double[runs];
+        var post = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            slot.Preprocess(frame);
+            long t1 = Stopwatch.GetTimestamp();
+            slot.Run();
+            long t2 = Stopwatch.GetTimestamp();
+            slot.Postprocess(instances, SegmentOptions.Default);
+            long t3 = Stopwatch.GetTimestamp();
+            pre[i] = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+            run[i] = Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+            post[i] = Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds;
+            if (!quiet && (i + 1) % Math.Max(1, runs / 10) == 0)
+            {
+                Console.Error.Write($"\rbench: {i + 1}/{runs} runs");
+            }
+        }
+        if (!quiet)
+        {
+            Console.Error.WriteLine();
+        }
+        var t = slot.Transform;
+        return new BenchReport(model.Path, ExecutionProviders.CliName(model.Session.Provider), OrtLibrary.Version,
+            $"{frame.Width}x{frame.Height}", $"{t.TensorWidth}x{t.TensorHeight}", runs, instances.Count,
+            Stats.Of(run), Stats.Of(pre), Stats.Of(post));
+    }
+
+    private static (int W, int H) ParseSize(string text)
+    {
+        var parts = text.Split('x');
+        if (parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int w) &&
+            int.TryParse(parts[1], CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0)
+        {
+            return (w, h);
+        }
+        throw new RealtimeSegException($"--input '{text}' is not a size; expected WxH, e.g. 640x480");
+    }
+
+    internal sealed record Stats(double Mean, double P50, double P95, double Min)
+    {
+        public static Stats Of(double[] samples)
+        {
+            var sorted = samples.Order().ToArray();
+            return new Stats(samples.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.95), sorted[0]);
+        }
+
+        // Nearest-rank percentile: a reported p95 is a time some run really took.
+        private static double Percentile(double[] sorted, double p) =>
+            sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    internal sealed record BenchReport(string Model, string Provider, string OrtVersion, string Frame, string Tensor,
+        int Runs, int Instances, Stats Run, Stats Preprocess, Stats Postprocess)
+    {
+        public double Fps => 1000.0 / Run.Mean;
+
+        public string ToText() => string.Create(CultureInfo.InvariantCulture,
+            $"""
+            model       {Model}
+            provider    {Provider} (ONNX Runtime {OrtVersion})
+            frame       {Frame} -> tensor {Tensor}, {Instances} instance(s) at score >= 0.5
+            bare Run    {Fps:0.0} fps   mean {Run.Mean:0.00} ms   p50 {Run.P50:0.00} ms   p95 {Run.P95:0.00} ms   min {Run.Min:0.00} ms   ({Runs} runs)
+            preprocess  mean {Preprocess.Mean:0.00} ms   p95 {Preprocess.P95:0.00} ms
+            postprocess mean {Postprocess.Mean:0.00} ms   p95 {Postprocess.P95:0.00} ms
+            """);
+
+        public string ToJson()
+        {
+            var doc = new Dictionary<string, object>
+            {
+                ["model"] = Model, ["provider"] = Provider, ["ortVersion"] = OrtVersion, ["frame"] = Frame, ["tensor"] = Tensor,
+                ["runs"] = Runs, ["instances"] = Instances,
+                ["bare.fps"] = Math.Round(Fps, 2),
+                ["bare.meanMs"] = Math.Round(Run.Mean, 3), ["bare.p50Ms"] = Math.Round(Run.P50, 3),
+                ["bare.p95Ms"] = Math.Round(Run.P95, 3), ["bare.minMs"] = Math.Round(Run.Min, 3),
+                ["preprocess.meanMs"] = Math.Round(Preprocess.Mean, 3), ["postprocess.meanMs"] = Math.Round(Postprocess.Mean, 3),
+            };
+            return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
+        }
+    }
+}

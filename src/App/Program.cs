@@ -1,0 +1,17 @@
+using System.CommandLine;
+using RealtimeSeg.App.Commands;
+
+namespace RealtimeSeg.App;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("RealtimeSeg: real-time Mask R-CNN instance segmentation on ONNX Runtime.")
+        {
+            InfoCommand.Create(),
+            BenchCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

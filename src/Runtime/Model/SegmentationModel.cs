@@ -1,0 +1,187 @@
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Onnx;
+using RealtimeSeg.Runtime.Onnx.Native;
+using RealtimeSeg.Runtime.Processing;
+using RealtimeSeg.Runtime.Structures;
+
+namespace RealtimeSeg.Runtime.Model;
+
+/// <summary>Settings of the model itself (as opposed to the ORT session).</summary>
+public sealed record ModelOptions
+{
+    public static ModelOptions Default { get; } = new();
+
+    /// <summary>Short side of the model input; null takes the model's own (metadata) or 800.</summary>
+    public int? Size { get; init; }
+
+    /// <summary>Cap on the long side; null takes the model's own or 1333.</summary>
+    public int? MaxSize { get; init; }
+
+    /// <summary>Overrides contract detection (for exports whose I/O is ambiguous).</summary>
+    public ModelContract? Contract { get; init; }
+
+    /// <summary>A labels file to use instead of the one beside the model.</summary>
+    public string? LabelsPath { get; init; }
+
+    /// <summary>Run once at load so no later timing includes ORT's first-run set-up.</summary>
+    public bool WarmUp { get; init; } = true;
+}
+
+/// <summary>
+/// A Mask R-CNN (or Faster R-CNN) served through ONNX Runtime: the facade of <c>RealtimeSeg.Runtime</c>.
+/// <code>
+/// using var model = SegmentationModel.Open("models/demo.onnx");     // load, detect contract, warm up
+/// using var slot = model.CreateSlot();                              // per thread: input tensor + outputs
+/// var instances = model.CreateInstanceSet();
+/// slot.Segment(frame, instances, SegmentOptions.Default);           // preprocess → run → postprocess
+/// for (int i = 0; i &lt; instances.Count; i++) Use(instances.Boxes[i], instances.ClassName(i), instances.Mask(i));
+/// </code>
+/// Thread safety: the model may be shared; each thread runs through its own <see cref="InferenceSlot"/>.
+/// </summary>
+public sealed class SegmentationModel : IDisposable
+{
+    public const string LabelsKey = "realtimeseg.labels";
+    public const string NumClassesKey = "realtimeseg.num_classes";
+    public const string MinSizeKey = "realtimeseg.min_size";
+    public const string MaxSizeKey = "realtimeseg.max_size";
+
+    private SegmentationModel(string path, OrtSession session, ModelLayout layout, LabelMap labels, SizePolicy size)
+    {
+        Path = path;
+        Session = session;
+        Layout = layout;
+        Labels = labels;
+        Size = size;
+    }
+
+    public string Path { get; }
+
+    public OrtSession Session { get; }
+
+    public ModelLayout Layout { get; }
+
+    public LabelMap Labels { get; }
+
+    public SizePolicy Size { get; }
+
+    public static SegmentationModel Open(string path, InferenceOptions? inference = null, ModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        inference ??= InferenceOptions.Default;
+        options ??= ModelOptions.Default;
+        if (Directory.Exists(path))
+        {
+            throw new ModelLoadException($"{path} is a folder; expected an .onnx model file");
+        }
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"model file {path} not found; pass --model with the path of an .onnx file");
+        }
+        if (new FileInfo(path).Length == 0)
+        {
+            throw new ModelLoadException($"model file {path} is empty (0 bytes); re-export or re-copy it");
+        }
+
+        OrtSession session;
+        try
+        {
+            session = OrtSession.Open(path, inference);
+        }
+        catch (OrtException e) when (e.Code is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph or OrtErrorCode.NoModel or OrtErrorCode.Fail)
+        {
+            throw new ModelLoadException($"{path} is not a loadable ONNX model (truncated or corrupt?): {e.Message}", e);
+        }
+
+        try
+        {
+            string name = System.IO.Path.GetFileName(path);
+            var layout = ModelLayout.Detect(name, session.Inputs, session.Outputs, session.Metadata, options.Contract);
+            var labels = LoadLabels(path, options.LabelsPath, session.Metadata);
+            int ownShort = ModelLayout.MetadataInt(session.Metadata, MinSizeKey) ?? SizePolicy.Coco.ShortSide;
+            int ownMax = ModelLayout.MetadataInt(session.Metadata, MaxSizeKey) ?? SizePolicy.Coco.MaxSide;
+            // A chosen short side keeps the model's own aspect cap (800/1333 scales to 480/800).
+            var size = new SizePolicy(options.Size ?? ownShort,
+                options.MaxSize ?? (options.Size is int s ? (int)Math.Round(s * (double)ownMax / ownShort) : ownMax));
+            if (size.ShortSide <= 0 || size.MaxSide < size.ShortSide)
+            {
+                throw new ModelLoadException($"input size {size.ShortSide} (max {size.MaxSide}) is invalid; --size must be positive and not above the max side");
+            }
+            var model = new SegmentationModel(path, session, layout, labels, size);
+            if (layout.MaskShapeSymbolic)
+            {
+                // The graph does not say whether masks are raw or pasted: one run does.
+                var (maskH, maskW, inputH, inputW) = model.WarmUp();
+                layout = ModelLayout.Detect(name, session.Inputs, session.Outputs, session.Metadata, options.Contract,
+                    (maskH, maskW, inputH, inputW));
+                model = new SegmentationModel(path, session, layout, labels, size);
+            }
+            else if (options.WarmUp)
+            {
+                model.WarmUp();
+            }
+            return model;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Per-thread inference state. Dispose it before the model.</summary>
+    public InferenceSlot CreateSlot() => new(this);
+
+    public InstanceSet CreateInstanceSet() => new(Labels);
+
+    private static LabelMap LoadLabels(string modelPath, string? explicitPath, IReadOnlyDictionary<string, string> metadata)
+    {
+        string besideModel = System.IO.Path.ChangeExtension(modelPath, ".labels.txt");
+        LabelMap labels;
+        if (explicitPath is not null)
+        {
+            if (!File.Exists(explicitPath))
+            {
+                throw new ModelLoadException($"labels file {explicitPath} not found");
+            }
+            labels = LabelMap.FromFile(explicitPath);
+        }
+        else if (File.Exists(besideModel))
+        {
+            labels = LabelMap.FromFile(besideModel);
+        }
+        else if (metadata.TryGetValue(LabelsKey, out string? json))
+        {
+            labels = LabelMap.FromJson(json, $"model metadata ({LabelsKey})");
+        }
+        else
+        {
+            labels = LabelMap.None;
+        }
+
+        if (ModelLayout.MetadataInt(metadata, NumClassesKey) is int classes && labels.Count > 0 && labels.Count != classes)
+        {
+            throw new ModelLoadException(
+                $"{labels.Source} names {labels.Count} classes (background included) but the model has {classes} ({NumClassesKey}); use the labels file made with this model");
+        }
+        return labels;
+    }
+
+    /// <summary>One run on a grey frame; returns the mask output's height and width and the tensor's.</summary>
+    private (long MaskH, long MaskW, long InputH, long InputW) WarmUp()
+    {
+        var (w, h, _) = Size.Apply(640, 480);
+        using var frame = Frame.Allocate(w, h, PixelFormat.Rgb24);
+        frame.Pixels.Fill(128);
+        using var slot = CreateSlot();
+        slot.Preprocess(frame);
+        slot.Run();
+        if (Layout.MasksOutput < 0)
+        {
+            return (0, 0, 0, 0);
+        }
+        var shape = slot.Outputs.OutputShape(Layout.MasksOutput);
+        return (shape[2], shape[3], slot.Transform.TensorHeight, slot.Transform.TensorWidth);
+    }
+
+    public void Dispose() => Session.Dispose();
+}

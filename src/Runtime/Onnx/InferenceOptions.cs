@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using RealtimeSeg.Runtime.Onnx.Native;
+
+namespace RealtimeSeg.Runtime.Onnx;
+
+/// <summary>How a model session is created. <see cref="Default"/> suits a CPU-only machine.</summary>
+public sealed record InferenceOptions
+{
+    public static InferenceOptions Default { get; } = new();
+
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Auto;
+
+    /// <summary>Threads ORT uses inside one operator; 0 lets ORT choose (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads running independent operators in parallel; 0 or 1 keeps the sequential executor.</summary>
+    public int InterOpThreads { get; init; }
+
+    public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.All;
+
+    /// <summary>Where ORT writes the optimized graph, for inspection or a faster later load; null writes none.</summary>
+    public string? OptimizedModelPath { get; init; }
+
+    /// <summary>The ONNX Runtime library to load; null searches (see <see cref="OrtLibrary"/>).</summary>
+    public string? OrtLibraryPath { get; init; }
+
+    /// <summary>Least severe ORT message passed to <see cref="Logger"/>.</summary>
+    public OrtLoggingLevel LogLevel { get; init; } = OrtLoggingLevel.Warning;
+
+    public ILogger? Logger { get; init; }
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using RealtimeSeg.Runtime.Structures;
+
+namespace RealtimeSeg.Runtime.Processing;
+
+/// <summary>
+/// Pastes an M×M mask (probabilities, from the mask head) into its box at frame resolution and thresholds it,
+/// exactly as torchvision's <c>paste_masks_in_image</c> does: pad the mask by one cell, grow the box by the same
+/// ratio, truncate it to integers, resize bilinearly (align_corners=False) to the box's pixel size, threshold 0.5.
+/// The renderer's GPU paste uses the same rule, so both agree with PyTorch.
+/// </summary>
+public static class MaskPaste
+{
+    public const float Threshold = 0.5f;
+
+    /// <summary>The integer box the padded mask is stretched over (inclusive corners), as torchvision computes it.</summary>
+    public static (int X0, int Y0, int X1, int Y1) ExpandedBox(in BoxF box, int maskSize)
+    {
+        float scale = (maskSize + 2f) / maskSize;
+        float wHalf = (box.X2 - box.X1) * 0.5f * scale;
+        float hHalf = (box.Y2 - box.Y1) * 0.5f * scale;
+        float cx = (box.X2 + box.X1) * 0.5f;
+        float cy = (box.Y2 + box.Y1) * 0.5f;
+        // (int) truncates toward zero, as torch's .to(torch.int64) does.
+        return ((int)(cx - wHalf), (int)(cy - hHalf), (int)(cx + wHalf), (int)(cy + hHalf));
+    }
+
+    public static void Paste(ReadOnlySpan<float> mask, int maskSize, in BoxF box, int imageWidth, int imageHeight, MaskBitmap into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (mask.Length != maskSize * maskSize)
+        {
+            throw new ArgumentException($"mask has {mask.Length} values, expected {maskSize}x{maskSize}", nameof(mask));
+        }
+        var (bx0, by0, bx1, by1) = ExpandedBox(box, maskSize);
+        int w = Math.Max(bx1 - bx0 + 1, 1);
+        int h = Math.Max(by1 - by0 + 1, 1);
+        var bounds = new PixelRect(Math.Max(bx0, 0), Math.Max(by0, 0), Math.Min(bx1 + 1, imageWidth), Math.Min(by1 + 1, imageHeight));
+        if (bounds.IsEmpty)
+        {
+            into.Reset(new PixelRect(0, 0, 0, 0));
+            return;
+        }
+        var dest = into.Reset(bounds);
+
+        int padded = maskSize + 2;
+        int[] rented = ArrayPool<int>.Shared.Rent(bounds.Width * 2);
+        float[] lambdas = ArrayPool<float>.Shared.Rent(bounds.Width);
+        try
+        {
+            // Column taps depend only on x: compute them once per mask.
+            float scaleX = (float)padded / w;
+            for (int i = 0; i < bounds.Width; i++)
+            {
+                Source(bounds.X0 + i - bx0, scaleX, padded, out rented[2 * i], out rented[2 * i + 1], out lambdas[i]);
+            }
+            float scaleY = (float)padded / h;
+            for (int row = 0; row < bounds.Height; row++)
+            {
+                Source(bounds.Y0 + row - by0, scaleY, padded, out int y0, out int y1, out float ly);
+                var line = dest.Slice(row * bounds.Width, bounds.Width);
+                for (int i = 0; i < line.Length; i++)
+                {
+                    int x0 = rented[2 * i], x1 = rented[2 * i + 1];
+                    float lx = lambdas[i];
+                    float top = Padded(mask, maskSize, x0, y0) * (1 - lx) + Padded(mask, maskSize, x1, y0) * lx;
+                    float bottom = Padded(mask, maskSize, x0, y1) * (1 - lx) + Padded(mask, maskSize, x1, y1) * lx;
+                    line[i] = top * (1 - ly) + bottom * ly > Threshold ? (byte)1 : (byte)0;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+            ArrayPool<float>.Shared.Return(lambdas);
+        }
+    }
+
+    // PyTorch's area_pixel_compute_source_index for align_corners=False, then its two taps and weight.
+    private static void Source(int dst, float scale, int inputSize, out int i0, out int i1, out float lambda)
+    {
+        float src = Math.Max(scale * (dst + 0.5f) - 0.5f, 0f);
+        i0 = Math.Min((int)src, inputSize - 1);
+        i1 = i0 < inputSize - 1 ? i0 + 1 : i0;
+        lambda = src - i0;
+    }
+
+    // The mask with its one-cell zero border, without materialising it.
+    private static float Padded(ReadOnlySpan<float> mask, int m, int x, int y) =>
+        x < 1 || y < 1 || x > m || y > m ? 0f : mask[(y - 1) * m + (x - 1)];
+}

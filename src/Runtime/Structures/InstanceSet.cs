@@ -1,0 +1,159 @@
+using RealtimeSeg.Runtime.Processing;
+
+namespace RealtimeSeg.Runtime.Structures;
+
+/// <summary>How an <see cref="InstanceSet"/> carries its masks.</summary>
+public enum MaskKind
+{
+    /// <summary>Detection-only model: boxes, no masks.</summary>
+    None,
+
+    /// <summary>M×M probabilities per instance, to be pasted into the box (on the GPU when drawing).</summary>
+    Raw,
+
+    /// <summary>Binary masks already at frame resolution.</summary>
+    Bitmap,
+}
+
+/// <summary>
+/// One frame's detections as a struct of arrays: equal-length boxes (frame pixels, x1,y1,x2,y2), scores,
+/// class ids and masks, plus the frame size. Fields only grow together (<see cref="Add"/>), so their lengths
+/// always agree. A set is reused frame after frame; its buffers grow and are never shrunk.
+/// </summary>
+public sealed class InstanceSet
+{
+    private BoxF[] _boxes = [];
+    private float[] _scores = [];
+    private int[] _classIds = [];
+    private float[] _rawMasks = [];
+    private MaskBitmap[] _bitmaps = [];
+
+    public InstanceSet(LabelMap labels) => Labels = labels;
+
+    public LabelMap Labels { get; private set; }
+
+    public int Count { get; private set; }
+
+    public int ImageWidth { get; private set; }
+
+    public int ImageHeight { get; private set; }
+
+    public MaskKind MaskKind { get; private set; }
+
+    /// <summary>Side of the raw masks (28 for the standard mask head) when <see cref="MaskKind"/> is Raw.</summary>
+    public int RawMaskSize { get; private set; }
+
+    public ReadOnlySpan<BoxF> Boxes => _boxes.AsSpan(0, Count);
+
+    public ReadOnlySpan<float> Scores => _scores.AsSpan(0, Count);
+
+    public ReadOnlySpan<int> ClassIds => _classIds.AsSpan(0, Count);
+
+    public string ClassName(int index) => Labels.Name(_classIds[index]);
+
+    /// <summary>Instance <paramref name="index"/>'s raw mask, row-major RawMaskSize².</summary>
+    public ReadOnlySpan<float> RawMask(int index)
+    {
+        if (MaskKind != MaskKind.Raw)
+        {
+            throw new InvalidOperationException($"this set has {MaskKind} masks, not raw ones");
+        }
+        int m2 = RawMaskSize * RawMaskSize;
+        return _rawMasks.AsSpan(index * m2, m2);
+    }
+
+    /// <summary>Instance <paramref name="index"/>'s mask at frame resolution (pasted on the CPU for raw masks).</summary>
+    public MaskBitmap Mask(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        switch (MaskKind)
+        {
+            case MaskKind.Bitmap:
+                return _bitmaps[index];
+            case MaskKind.Raw:
+                var bitmap = new MaskBitmap();
+                MaskPaste.Paste(RawMask(index), RawMaskSize, _boxes[index], ImageWidth, ImageHeight, bitmap);
+                return bitmap;
+            default:
+                throw new InvalidOperationException("a detection-only model gives no masks");
+        }
+    }
+
+    /// <summary>Empties the set for a new frame.</summary>
+    public void Reset(int imageWidth, int imageHeight, MaskKind maskKind, int rawMaskSize = 0, LabelMap? labels = null)
+    {
+        ImageWidth = imageWidth;
+        ImageHeight = imageHeight;
+        MaskKind = maskKind;
+        RawMaskSize = maskKind == MaskKind.Raw ? rawMaskSize : 0;
+        Labels = labels ?? Labels;
+        Count = 0;
+    }
+
+    /// <summary>Appends one instance; its mask is filled through the returned slot (raw) or bitmap.</summary>
+    public int Add(in BoxF box, float score, int classId)
+    {
+        EnsureCapacity(Count + 1);
+        int i = Count++;
+        _boxes[i] = box;
+        _scores[i] = score;
+        _classIds[i] = classId;
+        return i;
+    }
+
+    internal Span<float> RawMaskSlot(int index)
+    {
+        int m2 = RawMaskSize * RawMaskSize;
+        return _rawMasks.AsSpan(index * m2, m2);
+    }
+
+    internal MaskBitmap BitmapSlot(int index) => _bitmaps[index];
+
+    /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>
+    public InstanceSet Where(Func<int, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var result = new InstanceSet(Labels);
+        result.Reset(ImageWidth, ImageHeight, MaskKind, RawMaskSize);
+        for (int i = 0; i < Count; i++)
+        {
+            if (!keep(i))
+            {
+                continue;
+            }
+            int j = result.Add(_boxes[i], _scores[i], _classIds[i]);
+            if (MaskKind == MaskKind.Raw)
+            {
+                RawMask(i).CopyTo(result.RawMaskSlot(j));
+            }
+            else if (MaskKind == MaskKind.Bitmap)
+            {
+                var src = _bitmaps[i];
+                src.Data.CopyTo(result.BitmapSlot(j).Reset(src.Bounds));
+            }
+        }
+        return result;
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed > _boxes.Length)
+        {
+            int size = Math.Max(needed, Math.Max(8, _boxes.Length * 2));
+            Array.Resize(ref _boxes, size);
+            Array.Resize(ref _scores, size);
+            Array.Resize(ref _classIds, size);
+            int old = _bitmaps.Length;
+            Array.Resize(ref _bitmaps, size);
+            for (int i = old; i < size; i++)
+            {
+                _bitmaps[i] = new MaskBitmap();
+            }
+        }
+        int m2 = RawMaskSize * RawMaskSize;
+        if (MaskKind == MaskKind.Raw && _rawMasks.Length < _boxes.Length * m2)
+        {
+            Array.Resize(ref _rawMasks, _boxes.Length * m2);
+        }
+    }
+}
