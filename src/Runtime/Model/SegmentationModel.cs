@@ -1,6 +1,5 @@
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Onnx;
-using RealtimeSeg.Runtime.Onnx.Native;
 using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime.Structures;
 
@@ -87,7 +86,7 @@ public sealed class SegmentationModel : IDisposable
         {
             session = OrtSession.Open(path, inference);
         }
-        catch (OrtException e) when (e.Code is OrtErrorCode.InvalidProtobuf or OrtErrorCode.InvalidGraph or OrtErrorCode.NoModel or OrtErrorCode.Fail)
+        catch (OrtException e) when (e.FromCreateSession)
         {
             throw new ModelLoadException($"{path} is not a loadable ONNX model (truncated or corrupt?): {e.Message}", e);
         }

@@ -121,7 +121,7 @@ public sealed unsafe class OrtSession : IDisposable
                 if (provider == ExecutionProvider.Cpu || options.Provider != ExecutionProvider.Auto)
                 {
                     string message = OrtStatus.TakeMessage(status, out var code);
-                    throw new OrtException(message, code);
+                    throw new OrtException(message, code) { FromCreateSession = true };
                 }
                 // A GPU provider that appends but then fails to build the session: fall back like a failed append.
                 failure = OrtStatus.TakeMessage(status, out _);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace RealtimeSeg.Tests.Cli;
+
+public sealed class InfoAndBenchTests
+{
+    [Fact]
+    public void InfoPrintsContractIoClassesVersionAndTheProviderInUse()
+    {
+        var r = CliRunner.Run(["info", "--model", Fixtures.MaskRcnnRaw]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("contract     torchvision-raw: RGB in [0,1]; raw 28x28 masks per box, pasted by RealtimeSeg", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("input        image: float32[3,height,width]", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("output       labels: int64[N]", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("classes      2 + background: box, disc (from model metadata", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("onnxruntime  1.30.0 (", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("compiled in  ", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("provider     cpu (running)", r.Stdout, StringComparison.Ordinal);
+        // Probing the GPU providers that are not there is expected, not an error the user should see.
+        Assert.Equal("", r.Stderr);
+    }
+
+    [Fact]
+    public void BenchReportsBareRunThroughputAsJson()
+    {
+        var r = CliRunner.Run(["bench", "--model", Fixtures.MaskRcnnRaw, "--runs", "5", "--json", "--provider", "cpu"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal("cpu", root.GetProperty("provider").GetString());
+        Assert.Equal(5, root.GetProperty("runs").GetInt32());
+        Assert.Equal("640x480", root.GetProperty("frame").GetString());
+        Assert.Equal("160x120", root.GetProperty("tensor").GetString());
+        double fps = root.GetProperty("bare.fps").GetDouble();
+        double mean = root.GetProperty("bare.meanMs").GetDouble();
+        Assert.True(fps > 0 && mean > 0);
+        Assert.Equal(1000 / mean, fps, 0.05 * fps);
+        Assert.True(root.GetProperty("bare.p95Ms").GetDouble() >= root.GetProperty("bare.p50Ms").GetDouble());
+    }
+
+    [Fact]
+    public void BenchTextNamesTheProviderAndPercentiles()
+    {
+        var r = CliRunner.Run(["bench", "--model", Fixtures.FasterRcnn, "--runs", "3", "--input", "320x240"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("provider    cpu (ONNX Runtime 1.30.0)", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"bare Run\s+[\d.]+ fps\s+mean [\d.]+ ms\s+p50 [\d.]+ ms\s+p95 [\d.]+ ms", r.Stdout);
+    }
+
+    [Fact]
+    public void HelpExplainsEveryOptionWithItsDefault()
+    {
+        var r = CliRunner.Run(["bench", "--help"]);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("--runs", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: 50]", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: auto]", r.Stdout, StringComparison.Ordinal);
+    }
+}

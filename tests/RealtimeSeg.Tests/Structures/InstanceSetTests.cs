@@ -1,0 +1,67 @@
+using RealtimeSeg.Runtime.Structures;
+
+namespace RealtimeSeg.Tests.Structures;
+
+public sealed class InstanceSetTests
+{
+    private static readonly LabelMap Labels = new(["background", "a", "b"], "test");
+
+    [Fact]
+    public void FieldsGrowTogetherAndFilteringKeepsThemAligned()
+    {
+        var set = new InstanceSet(Labels);
+        set.Reset(100, 80, MaskKind.Raw, 2);
+        for (int i = 0; i < 20; i++)
+        {
+            int k = set.Add(new BoxF(i, i, i + 10, i + 10), i / 20f, 1 + i % 2);
+            set.RawMaskSlot(k).Fill(i);
+        }
+        Assert.Equal(20, set.Count);
+        Assert.Equal(20, set.Boxes.Length);
+        Assert.Equal(20, set.Scores.Length);
+
+        var bs = set.Where(i => set.ClassIds[i] == 2);
+        Assert.Equal(10, bs.Count);
+        for (int j = 0; j < bs.Count; j++)
+        {
+            int original = 2 * j + 1;
+            Assert.Equal(set.Boxes[original], bs.Boxes[j]);
+            Assert.Equal(set.Scores[original], bs.Scores[j]);
+            Assert.Equal("b", bs.ClassName(j));
+            Assert.All(bs.RawMask(j).ToArray(), v => Assert.Equal(original, v));
+        }
+        Assert.Equal((100, 80), (bs.ImageWidth, bs.ImageHeight));
+    }
+
+    [Fact]
+    public void ResetEmptiesWithoutLosingCapacity()
+    {
+        var set = new InstanceSet(Labels);
+        set.Reset(10, 10, MaskKind.None);
+        set.Add(new BoxF(0, 0, 1, 1), 1, 1);
+        set.Reset(10, 10, MaskKind.None);
+        Assert.Equal(0, set.Count);
+        Assert.True(set.Boxes.IsEmpty);
+        Assert.Throws<InvalidOperationException>(() => set.Add(new BoxF(0, 0, 1, 1), 1, 1) is var i ? set.Mask(i) : null);
+    }
+
+    [Fact]
+    public void UnknownClassIdsAreNamedByNumber()
+    {
+        Assert.Equal("class 7", Labels.Name(7));
+        Assert.Equal("class 3", LabelMap.None.Name(3));
+    }
+
+    [Fact]
+    public void BoxGeometry()
+    {
+        var a = new BoxF(0, 0, 10, 10);
+        var b = new BoxF(5, 0, 15, 10);
+        Assert.Equal(100, a.Area);
+        Assert.Equal(50f / 150f, BoxF.Iou(a, b), 6);
+        Assert.Equal(0, BoxF.Iou(a, new BoxF(20, 20, 30, 30)));
+        Assert.True(new BoxF(5, 5, 5, 9).IsEmpty);
+        Assert.Equal(0, new BoxF(5, 5, 4, 9).Area);
+        Assert.Equal(new BoxF(0, 2, 8, 8), new BoxF(-3, 2, 12, 9).Clip(8, 8));
+    }
+}
