@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Structures;
@@ -91,33 +93,46 @@ public sealed class InputTransform
         }
         bool identity = InputWidth == SourceWidth && InputHeight == SourceHeight;
         int bpp = frame.Format.BytesPerPixel();
-        for (int c = 0; c < 3; c++)
+        var c0 = tensor[..plane];
+        var c1 = tensor.Slice(plane, plane);
+        var c2 = tensor.Slice(2 * plane, plane);
+        for (int y = 0; y < InputHeight; y++)
         {
-            var dst = tensor.Slice(c * plane, plane);
-            int offset = _channelOffset[c];
-            for (int y = 0; y < InputHeight; y++)
+            var r0 = c0.Slice(y * TensorWidth, InputWidth);
+            var r1 = c1.Slice(y * TensorWidth, InputWidth);
+            var r2 = c2.Slice(y * TensorWidth, InputWidth);
+            // All three channels in one pass: each source pixel (and its resize taps) is read once.
+            if (identity)
             {
-                var row = dst.Slice(y * TensorWidth, InputWidth);
-                if (identity)
-                {
-                    CopyChannel(frame.Row(y), bpp, offset, row);
-                }
-                else
-                {
-                    ResizeRow(frame.Row(_y0[y]), frame.Row(_y1[y]), _wy[y], bpp, offset, row);
-                }
-                // Normalisation over the whole row at once: SIMD through TensorPrimitives.
-                if (_gain[c] != 1f)
-                {
-                    TensorPrimitives.Multiply(row, _gain[c], row);
-                }
-                if (_bias[c] != 0f)
-                {
-                    TensorPrimitives.Add(row, _bias[c], row);
-                }
-                dst.Slice(y * TensorWidth + InputWidth, TensorWidth - InputWidth).Clear();
+                Deinterleave(frame.Row(y), bpp, r0, r1, r2);
             }
-            dst[(InputHeight * TensorWidth)..].Clear();
+            else
+            {
+                ResizeRow(frame.Row(_y0[y]), frame.Row(_y1[y]), _wy[y], bpp, r0, r1, r2);
+            }
+            Normalize(r0, 0);
+            Normalize(r1, 1);
+            Normalize(r2, 2);
+            int padFrom = y * TensorWidth + InputWidth, padLength = TensorWidth - InputWidth;
+            c0.Slice(padFrom, padLength).Clear();
+            c1.Slice(padFrom, padLength).Clear();
+            c2.Slice(padFrom, padLength).Clear();
+        }
+        c0[(InputHeight * TensorWidth)..].Clear();
+        c1[(InputHeight * TensorWidth)..].Clear();
+        c2[(InputHeight * TensorWidth)..].Clear();
+    }
+
+    // Normalisation over a whole row at once: SIMD through TensorPrimitives.
+    private void Normalize(Span<float> row, int channel)
+    {
+        if (_gain[channel] != 1f)
+        {
+            TensorPrimitives.Multiply(row, _gain[channel], row);
+        }
+        if (_bias[channel] != 0f)
+        {
+            TensorPrimitives.Add(row, _bias[channel], row);
         }
     }
 
@@ -125,26 +140,49 @@ public sealed class InputTransform
     public BoxF Invert(in BoxF inputBox) =>
         inputBox.Scale(1f / ScaleX, 1f / ScaleY).Clip(SourceWidth, SourceHeight);
 
-    private static void CopyChannel(ReadOnlySpan<byte> src, int bpp, int offset, Span<float> dst)
+    private void Deinterleave(ReadOnlySpan<byte> src, int bpp, Span<float> d0, Span<float> d1, Span<float> d2)
     {
-        for (int x = 0; x < dst.Length; x++)
+        int o0 = _channelOffset[0], o1 = _channelOffset[1], o2 = _channelOffset[2];
+        ref byte s = ref MemoryMarshal.GetReference(src);
+        ref float p0 = ref MemoryMarshal.GetReference(d0);
+        ref float p1 = ref MemoryMarshal.GetReference(d1);
+        ref float p2 = ref MemoryMarshal.GetReference(d2);
+        for (int x = 0, i = 0; x < d0.Length; x++, i += bpp)
         {
-            dst[x] = src[x * bpp + offset];
+            Unsafe.Add(ref p0, x) = Unsafe.Add(ref s, i + o0);
+            Unsafe.Add(ref p1, x) = Unsafe.Add(ref s, i + o1);
+            Unsafe.Add(ref p2, x) = Unsafe.Add(ref s, i + o2);
         }
     }
 
-    private void ResizeRow(ReadOnlySpan<byte> top, ReadOnlySpan<byte> bottom, float wy, int bpp, int offset, Span<float> dst)
+    // Bounds were proven when the tap tables were built (every tap indexes inside the source row), so the
+    // inner loop reads through refs without per-sample checks.
+    private void ResizeRow(ReadOnlySpan<byte> top, ReadOnlySpan<byte> bottom, float wy, int bpp, Span<float> d0, Span<float> d1, Span<float> d2)
     {
+        int o0 = _channelOffset[0], o1 = _channelOffset[1], o2 = _channelOffset[2];
+        ref byte t = ref MemoryMarshal.GetReference(top);
+        ref byte u = ref MemoryMarshal.GetReference(bottom);
+        ref float p0 = ref MemoryMarshal.GetReference(d0);
+        ref float p1 = ref MemoryMarshal.GetReference(d1);
+        ref float p2 = ref MemoryMarshal.GetReference(d2);
+        ref int x0s = ref MemoryMarshal.GetArrayDataReference(_x0);
+        ref int x1s = ref MemoryMarshal.GetArrayDataReference(_x1);
+        ref float wxs = ref MemoryMarshal.GetArrayDataReference(_wx);
         float wy0 = 1f - wy;
-        for (int x = 0; x < dst.Length; x++)
+        for (int x = 0; x < d0.Length; x++)
         {
-            int a = _x0[x] * bpp + offset, b = _x1[x] * bpp + offset;
-            float wx = _wx[x];
-            float t = top[a] + (top[b] - top[a]) * wx;
-            float u = bottom[a] + (bottom[b] - bottom[a]) * wx;
-            dst[x] = t * wy0 + u * wy;
+            int a = Unsafe.Add(ref x0s, x) * bpp, b = Unsafe.Add(ref x1s, x) * bpp;
+            float wx = Unsafe.Add(ref wxs, x), wx0 = 1f - wx;
+            Unsafe.Add(ref p0, x) = Lerp(ref t, ref u, a + o0, b + o0, wx0, wx, wy0, wy);
+            Unsafe.Add(ref p1, x) = Lerp(ref t, ref u, a + o1, b + o1, wx0, wx, wy0, wy);
+            Unsafe.Add(ref p2, x) = Lerp(ref t, ref u, a + o2, b + o2, wx0, wx, wy0, wy);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Lerp(ref byte top, ref byte bottom, int a, int b, float wx0, float wx, float wy0, float wy) =>
+        (Unsafe.Add(ref top, a) * wx0 + Unsafe.Add(ref top, b) * wx) * wy0 +
+        (Unsafe.Add(ref bottom, a) * wx0 + Unsafe.Add(ref bottom, b) * wx) * wy;
 
     // Bilinear taps for align_corners=False (PyTorch's area_pixel_compute_source_index).
     private static (int[] I0, int[] I1, float[] W) Taps(int inSize, int outSize)
