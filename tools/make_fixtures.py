@@ -3,7 +3,7 @@
 
 Run with Debian's interpreter (python3-torch 1.13, python3-torchvision 0.14, python3-onnx):
 
-    /usr/bin/python3 tools/make_fixtures.py [--out tests/fixtures] [--iters 500]
+    /usr/bin/python3 tools/make_fixtures.py [--out tests/fixtures] [--iters 1500] [--handmade-only]
 
 What it writes (all small, all committed; the tests never need Python):
   models/tiny_maskrcnn.onnx        torchvision contract: masks pasted to [N,1,H,W]
@@ -11,6 +11,7 @@ What it writes (all small, all committed; the tests never need Python):
   models/tiny_maskrcnn_zoo.onnx    zoo contract: BGR 0-255 minus mean, numeric output names, no metadata
   models/tiny_fasterrcnn.onnx      detection-only: boxes, labels, scores
   models/not_a_detector.onnx       a tiny classifier, for the "not a detector" error path
+  models/mismatched_counts.onnx    detector-shaped outputs that disagree in count (2 boxes, 1 mask)
   models/*.labels.txt              class names, index 0 = background
   frames/*.ppm                     the reference input frames (binary PPM, RGB24)
   reference/*.json                 PyTorch eager outputs of each model on each frame
@@ -257,11 +258,39 @@ def rle(mask):
     return runs
 
 
+def make_mismatched_detector(path):
+    """A graph with detector-shaped I/O whose outputs disagree in count: 2 boxes, labels and scores, 1 mask."""
+    import onnx
+    from onnx import TensorProto, helper
+    consts = {
+        "boxes": np.array([[10, 10, 40, 40], [50, 20, 90, 60]], dtype=np.float32),
+        "labels": np.array([1, 2], dtype=np.int64),
+        "scores": np.array([0.9, 0.8], dtype=np.float32),
+        "masks": np.full((1, 1, 28, 28), 0.9, dtype=np.float32),
+    }
+    nodes = [helper.make_node("Constant", [], [k], value=helper.make_tensor(k + "_value",
+             TensorProto.INT64 if v.dtype == np.int64 else TensorProto.FLOAT, v.shape, v.flatten().tolist()))
+             for k, v in consts.items()]
+    outputs = [helper.make_tensor_value_info("boxes", TensorProto.FLOAT, ["N", 4]),
+               helper.make_tensor_value_info("labels", TensorProto.INT64, ["N"]),
+               helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N"]),
+               helper.make_tensor_value_info("masks", TensorProto.FLOAT, ["M", 1, 28, 28])]
+    graph = helper.make_graph(nodes, "mismatched", [helper.make_tensor_value_info("image", TensorProto.FLOAT, [3, "height", "width"])], outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)], producer_name="realtimeseg-tools")
+    model.ir_version = 7
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="tests/fixtures")
-    ap.add_argument("--iters", type=int, default=500)
+    ap.add_argument("--iters", type=int, default=1500)
+    ap.add_argument("--handmade-only", action="store_true", help="only rewrite the hand-built graphs (no training)")
     args = ap.parse_args()
+    if args.handmade_only:
+        make_mismatched_detector(os.path.join(args.out, "models", "mismatched_counts.onnx"))
+        return
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     models_dir = os.path.join(args.out, "models")
@@ -334,6 +363,8 @@ def main():
     export(ListWrap(det).eval(), example, p, "image", ["boxes", "labels", "scores"], [{0: "N"}] * 3)
     add_metadata(p, meta)
     save_labels("tiny_fasterrcnn")
+
+    make_mismatched_detector(os.path.join(models_dir, "mismatched_counts.onnx"))
 
     clf = TinyClassifier().eval()
     torch.onnx.export(clf, (torch.zeros(1, 3, 32, 32),), os.path.join(models_dir, "not_a_detector.onnx"),

@@ -50,6 +50,15 @@ internal static class InfoCommand
             w.WriteLine($"not usable   {ExecutionProviders.CliName(attempt.Provider)}: {OneLine(attempt.Failure!)}");
         }
         w.WriteLine($"provider     {ExecutionProviders.CliName(s.Provider)} (running)");
+        if (s.NodePlacement is { } placement)
+        {
+            int total = placement.Values.Sum();
+            int onCpu = placement.GetValueOrDefault(ExecutionProviders.OrtName(ExecutionProvider.Cpu));
+            string detail = string.Join(", ", placement.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"));
+            w.WriteLine(s.Provider == ExecutionProvider.Cpu
+                ? $"graph nodes  {total} ({detail})"
+                : $"graph nodes  {total}, {onCpu} fell back to the CPU ({detail})");
+        }
         return w.ToString();
     }
 

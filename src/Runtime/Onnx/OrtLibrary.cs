@@ -82,7 +82,9 @@ public static unsafe class OrtLibrary
                     $"ONNX Runtime {version} at {path} is too old: RealtimeSeg needs API version {OrtApi.RequiredApiVersion} (ONNX Runtime 1.{OrtApi.RequiredApiVersion} or newer)");
             }
 
-            OrtApi.Load(table);
+            string[] parts = version.Split('.');
+            int minor = parts.Length > 1 && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int m) ? m : 0;
+            OrtApi.Load(table, parts[0] == "1" ? minor : int.MaxValue);
             _handle = handle;
             LoadedPath = Path.GetFullPath(path);
             Version = version;

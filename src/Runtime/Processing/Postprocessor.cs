@@ -73,7 +73,7 @@ internal static class Postprocessor
         var shape = outputs.OutputShape(index);
         if (shape.Length == 0 || shape[0] != n)
         {
-            throw new ModelLoadException($"the model returned {n} boxes but {(shape.Length == 0 ? 0 : shape[0])} {what}; a detector's outputs must agree in count");
+            throw new ModelLoadException($"the model returned {n} boxes but {what} for {(shape.Length == 0 ? 0 : shape[0])}; a detector's outputs must agree in count");
         }
     }
 

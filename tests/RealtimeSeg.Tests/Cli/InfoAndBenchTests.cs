@@ -16,6 +16,7 @@ public sealed class InfoAndBenchTests
         Assert.Contains("onnxruntime  1.30.0 (", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("compiled in  ", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("provider     cpu (running)", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"graph nodes  (\d+) \(CPUExecutionProvider \1\)", r.Stdout);
         // Probing the GPU providers that are not there is expected, not an error the user should see.
         Assert.Equal("", r.Stderr);
     }

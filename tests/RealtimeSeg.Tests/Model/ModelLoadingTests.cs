@@ -126,4 +126,14 @@ public sealed class ModelLoadingTests
         Assert.Equal($"labels file {labels} has 1 line(s); expected the background on line 1 and one class name per line after it", e.Message);
         Assert.IsAssignableFrom<RealtimeSegException>(e);
     }
+
+    [Fact]
+    public void OutputsThatDisagreeInCountAreAnErrorNamingTheCounts()
+    {
+        using var model = Fixtures.Open(Fixtures.Model("mismatched_counts.onnx"));
+        using var slot = model.CreateSlot();
+        using var frame = Fixtures.Frame("scene0");
+        var e = Assert.Throws<ModelLoadException>(() => slot.Segment(frame, model.CreateInstanceSet()));
+        Assert.Equal("the model returned 2 boxes but masks for 1; a detector's outputs must agree in count", e.Message);
+    }
 }

@@ -38,6 +38,17 @@ public sealed class OrtBindingTests
     }
 
     [Fact]
+    public void NodePlacementCountsTheGraphsNodesPerProvider()
+    {
+        using var session = OrtSession.Open(Fixtures.MaskRcnn, Cpu);
+        var placement = session.NodePlacement;
+        Assert.NotNull(placement);
+        var (provider, nodes) = Assert.Single(placement);
+        Assert.Equal("CPUExecutionProvider", provider);
+        Assert.True(nodes > 100, $"a Mask R-CNN graph has hundreds of nodes, ORT reported {nodes}");
+    }
+
+    [Fact]
     public void AutoFallsBackToCpuAndRecordsWhyEachGpuProviderFailed()
     {
         using var session = OrtSession.Open(Fixtures.MaskRcnn, new InferenceOptions { Provider = ExecutionProvider.Auto });

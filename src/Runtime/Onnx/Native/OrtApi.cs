@@ -76,9 +76,15 @@ internal static unsafe class OrtApi
     private static delegate* unmanaged[Cdecl]<nint, void> _releaseCudaProviderOptions;
     private static delegate* unmanaged[Cdecl]<nint, byte*, byte**, byte**, nuint, nint> _appendExecutionProvider;
     private static delegate* unmanaged[Cdecl]<byte*> _getBuildInfoString;
+    private static delegate* unmanaged[Cdecl]<nint, nint**, nuint*, nint> _sessionGetEpGraphAssignmentInfo;
+    private static delegate* unmanaged[Cdecl]<nint, byte**, nint> _epAssignedSubgraphGetEpName;
+    private static delegate* unmanaged[Cdecl]<nint, nint**, nuint*, nint> _epAssignedSubgraphGetNodes;
+
+    /// <summary>Slots 407-409 exist from API 24 (ORT 1.24) on; older libraries leave them unbound.</summary>
+    public static bool HasGraphAssignmentInfo { get; private set; }
 
     /// <summary>Fills every entry point from the table returned by <c>GetApi(RequiredApiVersion)</c>.</summary>
-    public static void Load(nint table)
+    public static void Load(nint table, int libraryMinorVersion)
     {
         var t = (nint*)table;
         _getErrorCode = (delegate* unmanaged[Cdecl]<nint, int>)t[1];
@@ -141,6 +147,15 @@ internal static unsafe class OrtApi
         _releaseCudaProviderOptions = (delegate* unmanaged[Cdecl]<nint, void>)t[208];
         _appendExecutionProvider = (delegate* unmanaged[Cdecl]<nint, byte*, byte**, byte**, nuint, nint>)t[216];
         _getBuildInfoString = (delegate* unmanaged[Cdecl]<byte*>)t[254];
+
+        // The table has no length: read API-24 slots only from a library that has them.
+        HasGraphAssignmentInfo = libraryMinorVersion >= 24;
+        if (HasGraphAssignmentInfo)
+        {
+            _sessionGetEpGraphAssignmentInfo = (delegate* unmanaged[Cdecl]<nint, nint**, nuint*, nint>)t[407];
+            _epAssignedSubgraphGetEpName = (delegate* unmanaged[Cdecl]<nint, byte**, nint>)t[408];
+            _epAssignedSubgraphGetNodes = (delegate* unmanaged[Cdecl]<nint, nint**, nuint*, nint>)t[409];
+        }
     }
 
     public static OrtErrorCode GetErrorCode(nint status) => (OrtErrorCode)_getErrorCode(status);
@@ -203,4 +218,7 @@ internal static unsafe class OrtApi
     public static void ReleaseCudaProviderOptions(nint cudaOptions) => _releaseCudaProviderOptions(cudaOptions);
     public static nint AppendExecutionProvider(nint options, byte* name, byte** keys, byte** values, nuint count) => _appendExecutionProvider(options, name, keys, values, count);
     public static byte* GetBuildInfoString() => _getBuildInfoString();
+    public static nint SessionGetEpGraphAssignmentInfo(nint session, nint** subgraphs, nuint* count) => _sessionGetEpGraphAssignmentInfo(session, subgraphs, count);
+    public static nint EpAssignedSubgraphGetEpName(nint subgraph, byte** name) => _epAssignedSubgraphGetEpName(subgraph, name);
+    public static nint EpAssignedSubgraphGetNodes(nint subgraph, nint** nodes, nuint* count) => _epAssignedSubgraphGetNodes(subgraph, nodes, count);
 }
