@@ -11,6 +11,8 @@ public static class Program
         {
             InfoCommand.Create(),
             BenchCommand.Create(),
+            SynthDatasetCommand.Create(),
+            EvaluateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -37,7 +37,7 @@ internal static class BenchCommand
             {
                 throw new RealtimeSegException($"--runs {n} must be at least 1");
             }
-            using var frame = parse.GetValue(image) is { } ppm ? Ppm.Read(ppm) : TestPattern.Create(ParseSize(parse.GetValue(input)!));
+            using var frame = parse.GetValue(image) is { } ppm ? Ppm.Read(ppm) : TestPattern.Create(CliParsing.Size(parse.GetValue(input)!, "--input"));
             var report = Measure(args, parse, frame, n, quiet: parse.GetValue(json) || Console.IsErrorRedirected);
             Console.Out.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             return 0;
@@ -78,17 +78,6 @@ internal static class BenchCommand
         return new BenchReport(model.Path, ExecutionProviders.CliName(model.Session.Provider), OrtLibrary.Version,
             $"{frame.Width}x{frame.Height}", $"{t.TensorWidth}x{t.TensorHeight}", runs, instances.Count,
             Stats.Of(run), Stats.Of(pre), Stats.Of(post));
-    }
-
-    private static (int W, int H) ParseSize(string text)
-    {
-        var parts = text.Split('x');
-        if (parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int w) &&
-            int.TryParse(parts[1], CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0)
-        {
-            return (w, h);
-        }
-        throw new RealtimeSegException($"--input '{text}' is not a size; expected WxH, e.g. 640x480");
     }
 
     internal sealed record Stats(double Mean, double P50, double P95, double Min)

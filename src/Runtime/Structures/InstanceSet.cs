@@ -101,13 +101,15 @@ public sealed class InstanceSet
         return i;
     }
 
-    internal Span<float> RawMaskSlot(int index)
+    /// <summary>Writable storage of instance <paramref name="index"/>'s raw mask.</summary>
+    public Span<float> RawMaskSlot(int index)
     {
         int m2 = RawMaskSize * RawMaskSize;
         return _rawMasks.AsSpan(index * m2, m2);
     }
 
-    internal MaskBitmap BitmapSlot(int index) => _bitmaps[index];
+    /// <summary>Writable frame-resolution mask of instance <paramref name="index"/> (for sets built outside a model).</summary>
+    public MaskBitmap BitmapSlot(int index) => _bitmaps[index];
 
     /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>
     public InstanceSet Where(Func<int, bool> keep)
