@@ -27,10 +27,19 @@ internal static class Fixtures
 
     public static readonly string[] Scenes = ["scene0", "scene1", "scene2", "scene3"];
 
+    /// <summary>The shipped demo model (raw masks) and its pasted-mask twin.</summary>
+    public static string DemoModel => Path.Combine(RepoRoot, "models", "shapes_maskrcnn.onnx");
+
+    public static string DemoModelPasted => Path.Combine(RepoRoot, "models", "shapes_maskrcnn_pasted.onnx");
+
+    public static string DemoDir => Path.Combine(Dir, "demo");
+
     public static Frame Frame(string name) => Ppm.Read(Path.Combine(Dir, "frames", name + ".ppm"));
 
-    public static Reference LoadReference(string name) =>
-        JsonSerializer.Deserialize<Reference>(File.ReadAllText(Path.Combine(Dir, "reference", name + ".json")),
+    public static Reference LoadReference(string name) => LoadReferenceFile(Path.Combine(Dir, "reference", name + ".json"));
+
+    public static Reference LoadReferenceFile(string path) =>
+        JsonSerializer.Deserialize<Reference>(File.ReadAllText(path),
             new JsonSerializerOptions { PropertyNameCaseInsensitive = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
 
     /// <summary>Opens a fixture model on the CPU, warm-up on, at the fixtures' own size unless told otherwise.</summary>

@@ -62,18 +62,24 @@ public sealed class InstanceSet
         return _rawMasks.AsSpan(index * m2, m2);
     }
 
-    /// <summary>Instance <paramref name="index"/>'s mask at frame resolution (pasted on the CPU for raw masks).</summary>
-    public MaskBitmap Mask(int index)
+    /// <summary>
+    /// Instance <paramref name="index"/>'s mask at frame resolution. Raw masks are pasted on the CPU into a new
+    /// bitmap; on a hot path pass your own to <see cref="Mask(int, MaskBitmap)"/> (or paste on the GPU).
+    /// </summary>
+    public MaskBitmap Mask(int index) => MaskKind == MaskKind.Bitmap ? Mask(index, _bitmaps[index]) : Mask(index, new MaskBitmap());
+
+    /// <summary>Instance <paramref name="index"/>'s mask at frame resolution, pasted into <paramref name="into"/> when raw.</summary>
+    public MaskBitmap Mask(int index, MaskBitmap into)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        ArgumentNullException.ThrowIfNull(into);
         switch (MaskKind)
         {
             case MaskKind.Bitmap:
                 return _bitmaps[index];
             case MaskKind.Raw:
-                var bitmap = new MaskBitmap();
-                MaskPaste.Paste(RawMask(index), RawMaskSize, _boxes[index], ImageWidth, ImageHeight, bitmap);
-                return bitmap;
+                MaskPaste.Paste(RawMask(index), RawMaskSize, _boxes[index], ImageWidth, ImageHeight, into);
+                return into;
             default:
                 throw new InvalidOperationException("a detection-only model gives no masks");
         }

@@ -10,8 +10,6 @@ namespace RealtimeSeg.Tests.Model;
 /// </summary>
 public sealed class ReferenceOutputTests
 {
-    private const float BoxTolerancePx = 0.05f;
-    private const float ScoreTolerance = 1e-3f;
     private static readonly SegmentOptions All = new() { MinScore = 0f };
 
     public static TheoryData<string, string> ContractsAndScenes()
@@ -39,26 +37,7 @@ public sealed class ReferenceOutputTests
         slot.Segment(frame, instances, All);
 
         Assert.True(reference.Boxes.Count > 0, "fixture scenes must hold instances");
-        Assert.Equal(reference.Boxes.Count, instances.Count);
-        for (int r = 0; r < reference.Boxes.Count; r++)
-        {
-            int i = Match(instances, reference.Box(r), reference.Labels[r]);
-            AssertBoxClose(reference.Box(r), instances.Boxes[i]);
-            Assert.InRange(instances.Scores[i], reference.Scores[r] - ScoreTolerance, reference.Scores[r] + ScoreTolerance);
-
-            var expectedMask = reference.Mask(r, frame.Width, frame.Height);
-            float iou = MaskBitmap.Iou(expectedMask, instances.Mask(i));
-            Assert.True(iou >= 0.99f, $"{modelFile} {scene} instance {r}: mask IoU {iou:0.0000} against PyTorch's paste");
-
-            if (instances.MaskKind == MaskKind.Raw)
-            {
-                var raw = instances.RawMask(i);
-                for (int k = 0; k < raw.Length; k++)
-                {
-                    Assert.True(Math.Abs(raw[k] - reference.RawMasks[r][k]) < 1e-3f, $"raw mask value {k}: {raw[k]} vs {reference.RawMasks[r][k]}");
-                }
-            }
-        }
+        ReferenceAssert.Matches(reference, instances, $"{modelFile} {scene}");
     }
 
     [Theory]
@@ -73,13 +52,7 @@ public sealed class ReferenceOutputTests
         slot.Segment(frame, instances, All);
 
         Assert.Equal(MaskKind.None, instances.MaskKind);
-        Assert.Equal(reference.Boxes.Count, instances.Count);
-        for (int r = 0; r < reference.Boxes.Count; r++)
-        {
-            int i = Match(instances, reference.Box(r), reference.Labels[r]);
-            AssertBoxClose(reference.Box(r), instances.Boxes[i]);
-            Assert.InRange(instances.Scores[i], reference.Scores[r] - ScoreTolerance, reference.Scores[r] + ScoreTolerance);
-        }
+        ReferenceAssert.Matches(reference, instances, $"faster r-cnn {scene}", masks: false);
     }
 
     public static TheoryData<string> Scenes() => new(Fixtures.Scenes);
@@ -149,7 +122,7 @@ public sealed class ReferenceOutputTests
         for (int i = 0; i < a.Count; i++)
         {
             var expected = a.Boxes[i].Scale(4, 4);
-            int j = Match(b, expected, a.ClassIds[i]);
+            int j = ReferenceAssert.Match(b, expected, a.ClassIds[i]);
             Assert.True(BoxF.Iou(expected, b.Boxes[j]) > 0.9f, $"{expected} vs {b.Boxes[j]}");
             // The mask is pasted at the large frame's resolution: 16x the pixels, give or take the edges.
             double ratio = (double)b.Mask(j).PixelCount / a.Mask(i).PixelCount;
@@ -170,29 +143,5 @@ public sealed class ReferenceOutputTests
             }
         }
         return dst;
-    }
-
-    private static int Match(InstanceSet set, BoxF box, int label)
-    {
-        int best = -1;
-        float bestIou = 0;
-        for (int i = 0; i < set.Count; i++)
-        {
-            float iou = BoxF.Iou(box, set.Boxes[i]);
-            if (set.ClassIds[i] == label && iou > bestIou)
-            {
-                best = i;
-                bestIou = iou;
-            }
-        }
-        Assert.True(best >= 0, $"no instance of class {label} overlaps reference box {box}");
-        return best;
-    }
-
-    private static void AssertBoxClose(BoxF expected, BoxF actual)
-    {
-        Assert.True(Math.Abs(expected.X1 - actual.X1) <= BoxTolerancePx && Math.Abs(expected.Y1 - actual.Y1) <= BoxTolerancePx &&
-                    Math.Abs(expected.X2 - actual.X2) <= BoxTolerancePx && Math.Abs(expected.Y2 - actual.Y2) <= BoxTolerancePx,
-            $"box {actual} differs from PyTorch's {expected} by more than {BoxTolerancePx} px");
     }
 }

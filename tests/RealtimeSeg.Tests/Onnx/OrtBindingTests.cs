@@ -2,6 +2,7 @@ using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
 using RealtimeSeg.Runtime.Onnx.Native;
 using RealtimeSeg.Runtime.Processing;
+using RealtimeSeg.Runtime.Structures;
 
 namespace RealtimeSeg.Tests.Onnx;
 
@@ -139,14 +140,23 @@ public sealed class OrtBindingTests
             using var frame = Fixtures.Frame("scene2");
             var set = model.CreateInstanceSet();
             var options = SegmentOptions.Default;
+            var pasted = new MaskBitmap();
+            void SegmentAndPaste()
+            {
+                slot.Segment(frame, set, options);
+                for (int k = 0; k < set.Count && set.MaskKind != MaskKind.None; k++)
+                {
+                    set.Mask(k, pasted); // CPU paste into a reused bitmap
+                }
+            }
             for (int i = 0; i < 3; i++)
             {
-                slot.Segment(frame, set, options); // grow buffers once
+                SegmentAndPaste(); // grow buffers once
             }
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 50; i++)
             {
-                slot.Segment(frame, set, options);
+                SegmentAndPaste();
             }
             long perFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / 50;
             Assert.True(set.Count > 0);
