@@ -203,6 +203,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--export-only", action="store_true", help="export the checkpoint without training further")
+    ap.add_argument("--score-thresh", type=float, default=0.05,
+                    help="lowest score the exported model returns (torchvision's default; the runtime filters for display)")
     args = ap.parse_args()
     args.checkpoint = args.checkpoint or os.path.join(args.data, "demo_model.ckpt")
     torch.set_num_threads(args.threads)
@@ -224,6 +226,7 @@ def main():
         seconds = train(args, model, data, rows)
 
     os.makedirs(os.path.join(args.out, "training"), exist_ok=True)
+    model.roi_heads.score_thresh = args.score_thresh
     raw, pasted = export(model, args.out, args.size, args.size * 4 // 3, names)
     with open(os.path.join(args.out, "training", "loss.csv"), "w") as f:
         keys = list(rows[0].keys())

@@ -179,10 +179,10 @@ public static class CocoEvaluator
         int x0 = Math.Max(dm.Bounds.X0, g.Mask.Bounds.X0), x1 = Math.Min(dm.Bounds.X1, g.Mask.Bounds.X1);
         int y0 = Math.Max(dm.Bounds.Y0, g.Mask.Bounds.Y0), y1 = Math.Min(dm.Bounds.Y1, g.Mask.Bounds.Y1);
         long intersection = 0;
-        for (int y = y0; y < y1; y++)
+        for (int y = y0; x1 > x0 && y < y1; y++)
         {
-            var a = dm.Row(y).Slice(x0 - dm.Bounds.X0, Math.Max(0, x1 - x0));
-            var b = g.Mask.Row(y).Slice(x0 - g.Mask.Bounds.X0, Math.Max(0, x1 - x0));
+            var a = dm.Row(y).Slice(x0 - dm.Bounds.X0, x1 - x0);
+            var b = g.Mask.Row(y).Slice(x0 - g.Mask.Bounds.X0, x1 - x0);
             for (int i = 0; i < a.Length; i++)
             {
                 intersection += a[i] & b[i];

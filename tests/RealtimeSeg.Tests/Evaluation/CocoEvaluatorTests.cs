@@ -95,4 +95,13 @@ public sealed class CocoEvaluatorTests
         var m = CocoEvaluator.Evaluate(truth, [Det(1, 1, 0.9f, 0, 0, 10, 10)], IouKind.Box);
         Assert.Equal(0.5, m.AR100, 9);
     }
+
+    [Fact]
+    public void MasksSharingRowsButNotColumnsDoNotOverlap()
+    {
+        // Found on real data: side-by-side masks once crashed the row-wise intersection.
+        var truth = Truth(Gt(1, 1, 0, 0, 10, 10));
+        var m = CocoEvaluator.Evaluate(truth, [Det(1, 1, 0.9f, 20, 2, 30, 8)], IouKind.Mask);
+        Assert.Equal(0, m.AP);
+    }
 }
