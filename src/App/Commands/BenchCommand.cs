@@ -7,6 +7,8 @@ using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
 using RealtimeSeg.Runtime.Processing;
+using RealtimeSeg.Runtime.Structures;
+using RealtimeSeg.Capture.Synthetic;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -21,8 +23,8 @@ internal static class BenchCommand
     {
         var args = new ModelArguments();
         var runs = new Option<int>("--runs", "-n") { Description = "Timed runs (after the warm-up run at load)", DefaultValueFactory = _ => 50 };
-        var input = new Option<string>("--input") { Description = "Frame size WxH fed to the model (resized to --size as in real use)", DefaultValueFactory = _ => "640x480" };
-        var image = new Option<string?>("--image") { Description = "A binary PPM to use as the frame instead of the built-in test pattern" };
+        var input = new Option<string>("--input") { Description = "Frame size WxH of the synthetic-scene frame fed to the model (resized to --size as in real use)", DefaultValueFactory = _ => "640x480" };
+        var image = new Option<string?>("--image") { Description = "A PNG or binary PPM to use as the frame instead of a synthetic-scene frame" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms) on this machine, plus pre/post-processing cost");
         args.AddTo(command);
@@ -37,12 +39,36 @@ internal static class BenchCommand
             {
                 throw new RealtimeSegException($"--runs {n} must be at least 1");
             }
-            using var frame = parse.GetValue(image) is { } ppm ? Ppm.Read(ppm) : TestPattern.Create(CliParsing.Size(parse.GetValue(input)!, "--input"));
+            using var frame = parse.GetValue(image) is { } file ? ReadImage(file) : SceneFrame(CliParsing.Size(parse.GetValue(input)!, "--input"));
             var report = Measure(args, parse, frame, n, quiet: parse.GetValue(json) || Console.IsErrorRedirected);
             Console.Out.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             return 0;
         }));
         return command;
+    }
+
+    private static Frame ReadImage(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new RealtimeSegException($"--image {path} not found");
+        }
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => Png.Read(path),
+            ".ppm" => Ppm.Read(path),
+            _ => throw new RealtimeSegException($"--image {path}: only .png and .ppm are read here"),
+        };
+    }
+
+    /// <summary>A fixed moment of the synthetic scene: shapes the demo model finds, so its mask head does real work.</summary>
+    private static Frame SceneFrame((int W, int H) size)
+    {
+        var scene = new SyntheticShapesSource(new SyntheticSceneOptions { Width = size.W, Height = size.H, Seed = 1 });
+        scene.Skip(30);
+        var frame = Frame.Allocate(size.W, size.H, PixelFormat.Rgb24);
+        scene.Render(frame, new InstanceSet(SyntheticShapesSource.ClassLabels));
+        return frame;
     }
 
     private static BenchReport Measure(ModelArguments args, ParseResult parse, Frame frame, int runs, bool quiet)
