@@ -63,12 +63,16 @@ public sealed class InstanceSet
     }
 
     /// <summary>
-    /// Instance <paramref name="index"/>'s mask at frame resolution. Raw masks are pasted on the CPU into a new
-    /// bitmap; on a hot path pass your own to <see cref="Mask(int, MaskBitmap)"/> (or paste on the GPU).
+    /// Instance <paramref name="index"/>'s mask at frame resolution, in a new bitmap the caller owns: it stays valid
+    /// after the set is refilled for the next frame. On a hot path pass your own to
+    /// <see cref="Mask(int, MaskBitmap)"/> (or paste on the GPU).
     /// </summary>
-    public MaskBitmap Mask(int index) => MaskKind == MaskKind.Bitmap ? Mask(index, _bitmaps[index]) : Mask(index, new MaskBitmap());
+    public MaskBitmap Mask(int index) => Mask(index, new MaskBitmap());
 
-    /// <summary>Instance <paramref name="index"/>'s mask at frame resolution, pasted into <paramref name="into"/> when raw.</summary>
+    /// <summary>
+    /// Instance <paramref name="index"/>'s mask at frame resolution, written into <paramref name="into"/> (raw masks
+    /// pasted, full-resolution ones copied) so the result never aliases the set's own storage.
+    /// </summary>
     public MaskBitmap Mask(int index, MaskBitmap into)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
@@ -76,7 +80,7 @@ public sealed class InstanceSet
         switch (MaskKind)
         {
             case MaskKind.Bitmap:
-                return _bitmaps[index];
+                return _bitmaps[index].CopyTo(into);
             case MaskKind.Raw:
                 MaskPaste.Paste(RawMask(index), RawMaskSize, _boxes[index], ImageWidth, ImageHeight, into);
                 return into;
@@ -136,8 +140,7 @@ public sealed class InstanceSet
             }
             else if (MaskKind == MaskKind.Bitmap)
             {
-                var src = _bitmaps[i];
-                src.Data.CopyTo(result.BitmapSlot(j).Reset(src.Bounds));
+                _bitmaps[i].CopyTo(result.BitmapSlot(j));
             }
         }
         return result;

@@ -48,6 +48,17 @@ public sealed class MaskBitmap
         return data;
     }
 
+    /// <summary>Makes <paramref name="into"/> an independent copy of this mask, reusing its storage.</summary>
+    public MaskBitmap CopyTo(MaskBitmap into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (!ReferenceEquals(into, this))
+        {
+            Data.CopyTo(into.Reset(Bounds));
+        }
+        return into;
+    }
+
     /// <summary>Intersection over union of two masks of the same frame.</summary>
     public static float Iou(MaskBitmap a, MaskBitmap b)
     {

@@ -46,6 +46,25 @@ public sealed class InstanceSetTests
     }
 
     [Fact]
+    public void MasksHandedOutOutliveTheNextFrame()
+    {
+        // A set is refilled every frame; a mask a caller took must not change underneath it.
+        var set = new InstanceSet(Labels);
+        set.Reset(20, 20, MaskKind.Bitmap);
+        set.BitmapSlot(set.Add(new BoxF(0, 0, 4, 4), 1, 1)).Reset(new PixelRect(0, 0, 4, 4)).Fill(1);
+        var taken = set.Mask(0);
+        var reused = set.Mask(0, new MaskBitmap());
+
+        set.Reset(20, 20, MaskKind.Bitmap);
+        set.BitmapSlot(set.Add(new BoxF(10, 10, 12, 12), 1, 1)).Reset(new PixelRect(10, 10, 12, 12)).Fill(1);
+
+        Assert.Equal(16, taken.PixelCount);
+        Assert.Equal(16, reused.PixelCount);
+        Assert.Equal(new PixelRect(0, 0, 4, 4), taken.Bounds);
+        Assert.Equal(4, set.Mask(0).PixelCount);
+    }
+
+    [Fact]
     public void UnknownClassIdsAreNamedByNumber()
     {
         Assert.Equal("class 7", Labels.Name(7));
