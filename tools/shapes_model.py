@@ -41,7 +41,8 @@ VARIANTS = {
 }
 
 
-def build(num_classes, variant="s", min_size=240, max_size=320):
+def build(num_classes, variant="s", min_size=240, max_size=320, score_thresh=0.05):
+    """score_thresh is the lowest score the model returns at inference (torchvision's default; displays filter higher)."""
     v = VARIANTS[variant]
     levels = v["levels"]
     in_channels = {"layer1": v["widths"][1], "layer2": v["widths"][2], "layer3": v["widths"][3], "layer4": v["widths"][4]}
@@ -61,7 +62,7 @@ def build(num_classes, variant="s", min_size=240, max_size=320):
         box_roi_pool=MultiScaleRoIAlign(names, 7, 2),
         box_head=TwoMLPHead(v["fpn"] * 7 * 7, rep),
         box_predictor=FastRCNNPredictor(rep, num_classes),
-        box_score_thresh=0.3, box_detections_per_img=30, box_batch_size_per_image=256,
+        box_score_thresh=score_thresh, box_detections_per_img=30, box_batch_size_per_image=256,
         mask_roi_pool=MultiScaleRoIAlign(names, 14, 2),
         mask_head=MaskRCNNHeads(v["fpn"], v["mask"], 1),
         mask_predictor=MaskRCNNPredictor(v["mask"][-1], v["mask"][-1], num_classes),

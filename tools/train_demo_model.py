@@ -91,13 +91,14 @@ def save_atomic(obj, path):
 def train(args, model, data, log_rows):
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=args.lr, momentum=0.9, weight_decay=1e-4)
-    start = 0
+    start, earlier = 0, 0.0
     if os.path.exists(args.checkpoint):
         ckpt = torch.load(args.checkpoint)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         start = ckpt["iter"]
         log_rows.extend(ckpt["log"])
+        earlier = ckpt.get("seconds", 0.0)
         print(f"resumed from {args.checkpoint} at iteration {start}", flush=True)
     rng = np.random.default_rng(args.seed + start)
     model.train()
@@ -132,9 +133,10 @@ def train(args, model, data, log_rows):
             parts = " ".join(f"{k[5:]}={v:.3f}" for k, v in row.items() if k.startswith("loss_"))
             print(f"iter {it:5d}/{args.iters} lr={lr:.4f} loss={row['loss']:.3f} {parts} eta {eta / 60:.1f} min", flush=True)
         if (it + 1) % 100 == 0 or it == args.iters - 1:
-            save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "iter": it + 1, "log": log_rows}, args.checkpoint)
+            save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "iter": it + 1, "log": log_rows,
+                         "seconds": earlier + time.time() - t0}, args.checkpoint)
     model.eval()
-    return time.time() - t0
+    return earlier + time.time() - t0
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -212,7 +214,8 @@ def main():
 
     data = CocoShapes(args.data, "train")
     names = ["background"] + [data.categories[i] for i in sorted(data.categories)]
-    model = shapes_model.build(len(names), args.variant, min_size=args.size, max_size=args.size * 4 // 3)
+    model = shapes_model.build(len(names), args.variant, min_size=args.size, max_size=args.size * 4 // 3,
+                               score_thresh=args.score_thresh)
     print(f"Mask R-CNN '{args.variant}': {sum(p.numel() for p in model.parameters()):,} parameters; "
           f"{len(data)} training images; {args.iters} iterations of {args.batch}", flush=True)
     rows = []
@@ -220,13 +223,12 @@ def main():
         ckpt = torch.load(args.checkpoint)
         model.load_state_dict(ckpt["model"])
         rows = ckpt["log"]
-        seconds = float("nan")
+        seconds = ckpt.get("seconds", float("nan"))
         model.eval()
     else:
         seconds = train(args, model, data, rows)
 
     os.makedirs(os.path.join(args.out, "training"), exist_ok=True)
-    model.roi_heads.score_thresh = args.score_thresh
     raw, pasted = export(model, args.out, args.size, args.size * 4 // 3, names)
     with open(os.path.join(args.out, "training", "loss.csv"), "w") as f:
         keys = list(rows[0].keys())
@@ -242,7 +244,7 @@ def main():
         f.write(f"- data: {len(data)} training images from `{args.data}`\n")
         f.write(f"- iterations: {len(rows)} logged of {args.iters}, batch {args.batch}, SGD momentum 0.9, base LR {args.lr}, warm-up {args.warmup}, steps x0.1 at 75% and 92%\n")
         if not math.isnan(seconds):
-            f.write(f"- wall time this run: {seconds / 60:.1f} min on {args.threads} threads\n")
+            f.write(f"- training wall time: {seconds / 60:.1f} min on {args.threads} threads (all runs, resumes included)\n")
         f.write(f"- mean of the last 100 iterations: " + ", ".join(f"{k} {np.mean([r[k] for r in last]):.4f}" for k in last[0] if k.startswith("loss")) + "\n")
     print(f"exported {raw} and {pasted}", flush=True)
 

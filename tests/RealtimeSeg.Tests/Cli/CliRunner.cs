@@ -7,13 +7,14 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 120)
+    public static Result Run(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 120,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Fixtures.RepoRoot,
+            WorkingDirectory = workingDirectory ?? Fixtures.RepoRoot,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"));
         foreach (string a in args)
