@@ -15,8 +15,9 @@ ORT_DIR="$root/.cache/onnxruntime/$ORT_VERSION"
 ORT_LIB="$ORT_DIR/libonnxruntime.so.1"
 APP_DLL="$root/src/App/bin/Release/net10.0/realtimeseg.dll"
 
-# Debian packages the product needs at run or test time (the model tools in tools/ list their own).
-DEBIAN_PACKAGES=()
+# Debian packages the product needs at run or test time (the model tools in tools/ list their own):
+# ffmpeg and ffprobe decode every camera, file and stream.
+DEBIAN_PACKAGES=(ffmpeg)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }

@@ -13,6 +13,8 @@ public static class Program
             BenchCommand.Create(),
             SynthDatasetCommand.Create(),
             EvaluateCommand.Create(),
+            ProbeCommand.Create(),
+            SegmentCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -145,7 +145,7 @@ internal static class BenchCommand
                 ["bare.p95Ms"] = Math.Round(Run.P95, 3), ["bare.minMs"] = Math.Round(Run.Min, 3),
                 ["preprocess.meanMs"] = Math.Round(Preprocess.Mean, 3), ["postprocess.meanMs"] = Math.Round(Postprocess.Mean, 3),
             };
-            return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
+            return JsonSerializer.Serialize(doc, CliJson.Indented);
         }
     }
 }

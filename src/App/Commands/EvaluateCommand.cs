@@ -94,6 +94,6 @@ internal static class EvaluateCommand
             doc["mask.AR100"] = Math.Round(mask.AR100, 4);
         }
         doc["perClassAP"] = (mask ?? box).PerCategoryAP.ToDictionary(kv => truth.Categories[kv.Key], kv => Math.Round(kv.Value, 4));
-        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true });
+        return JsonSerializer.Serialize(doc, CliJson.Indented);
     }
 }

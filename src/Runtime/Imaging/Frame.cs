@@ -20,40 +20,35 @@ public static class PixelFormats
 }
 
 /// <summary>
-/// One video frame: pixels with a row stride, an id and the time it was captured. The pixel buffer is rented
-/// from a pool and goes back on <see cref="Dispose"/>.
+/// One video frame: pixels with a row stride, an id and the time it was captured. Frames are reference-counted:
+/// each holder (pipeline, renderer, recorder) that keeps one past a call takes a reference with
+/// <see cref="Retain"/> and gives it back with <see cref="Dispose"/>; when the last reference goes, the pixels
+/// return to their <see cref="FramePool"/> (or to the shared array pool). A frame must not be touched after
+/// its holder disposed it.
 /// </summary>
 public sealed class Frame : IDisposable
 {
     private byte[]? _buffer;
-    private readonly bool _pooled;
+    private readonly FramePool? _owner;
+    private readonly bool _rented;
+    private int _references;
 
-    private Frame(byte[] buffer, bool pooled, int width, int height, int stride, PixelFormat format)
+    private Frame(byte[] buffer, FramePool? owner, bool rented, int width, int height, int stride, PixelFormat format)
     {
-        if (width <= 0 || height <= 0)
-        {
-            throw new ArgumentException($"frame size must be positive, got {width}x{height}");
-        }
-        if (stride < width * format.BytesPerPixel() || buffer.Length < (long)stride * height)
-        {
-            throw new ArgumentException($"buffer of {buffer.Length} bytes with stride {stride} is too small for a {width}x{height} {format} frame");
-        }
         _buffer = buffer;
-        _pooled = pooled;
-        Width = width;
-        Height = height;
-        Stride = stride;
-        Format = format;
+        _owner = owner;
+        _rented = rented;
+        Reinitialise(width, height, stride, format);
     }
 
-    public int Width { get; }
+    public int Width { get; private set; }
 
-    public int Height { get; }
+    public int Height { get; private set; }
 
     /// <summary>Bytes from one row to the next (at least Width × bytes per pixel).</summary>
-    public int Stride { get; }
+    public int Stride { get; private set; }
 
-    public PixelFormat Format { get; }
+    public PixelFormat Format { get; private set; }
 
     /// <summary>Increasing number given by the source.</summary>
     public long Id { get; set; }
@@ -61,27 +56,110 @@ public sealed class Frame : IDisposable
     /// <summary>When the frame was captured, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
     public long Timestamp { get; set; }
 
-    public Span<byte> Pixels => (_buffer ?? throw new ObjectDisposedException(nameof(Frame))).AsSpan(0, Stride * Height);
+    /// <summary>Live references; 0 once the last holder has released the frame.</summary>
+    public int References => Volatile.Read(ref _references);
+
+    public Span<byte> Pixels => _references > 0 && _buffer is { } b
+        ? b.AsSpan(0, Stride * Height)
+        : throw new ObjectDisposedException(nameof(Frame), "this frame was released; take a reference with Retain() to keep it");
 
     public Span<byte> Row(int y) => Pixels.Slice(y * Stride, Width * Format.BytesPerPixel());
 
-    /// <summary>A frame over a pooled buffer (contents unspecified).</summary>
+    internal int Capacity => _buffer?.Length ?? 0;
+
+    /// <summary>A frame over a buffer rented from the shared array pool (contents unspecified).</summary>
     public static Frame Allocate(int width, int height, PixelFormat format)
     {
-        int stride = width * format.BytesPerPixel();
-        return new Frame(ArrayPool<byte>.Shared.Rent(stride * height), pooled: true, width, height, stride, format);
+        int stride = CheckedStride(width, height, format);
+        return new Frame(ArrayPool<byte>.Shared.Rent(stride * height), owner: null, rented: true, width, height, stride, format);
     }
 
     /// <summary>A frame over the caller's buffer (not returned to any pool).</summary>
-    public static Frame Wrap(byte[] pixels, int width, int height, PixelFormat format, int stride = 0) =>
-        new(pixels, pooled: false, width, height, stride == 0 ? width * format.BytesPerPixel() : stride, format);
+    public static Frame Wrap(byte[] pixels, int width, int height, PixelFormat format, int stride = 0)
+    {
+        int minimum = CheckedStride(width, height, format);
+        stride = stride == 0 ? minimum : stride;
+        if (stride < minimum || pixels.Length < (long)stride * height)
+        {
+            throw new ArgumentException($"buffer of {pixels.Length} bytes with stride {stride} is too small for a {width}x{height} {format} frame");
+        }
+        return new Frame(pixels, owner: null, rented: false, width, height, stride, format);
+    }
 
+    internal static Frame ForPool(FramePool owner, int width, int height, PixelFormat format)
+    {
+        int stride = CheckedStride(width, height, format);
+        return new Frame(GC.AllocateUninitializedArray<byte>(stride * height), owner, rented: false, width, height, stride, format);
+    }
+
+    /// <summary>Takes another reference to a live frame; each Retain needs its own Dispose.</summary>
+    public Frame Retain()
+    {
+        int now;
+        do
+        {
+            now = Volatile.Read(ref _references);
+            if (now <= 0)
+            {
+                throw new ObjectDisposedException(nameof(Frame), "cannot retain a frame that was already released");
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, now + 1, now) != now);
+        return this;
+    }
+
+    /// <summary>Gives back one reference; the last one returns the pixels to their pool.</summary>
     public void Dispose()
     {
-        var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null && _pooled)
+        int now;
+        do
+        {
+            now = Volatile.Read(ref _references);
+            if (now <= 0)
+            {
+                return; // already released: a second Dispose by the last holder is harmless
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, now - 1, now) != now);
+        if (now != 1)
+        {
+            return;
+        }
+        if (_owner is not null)
+        {
+            _owner.Return(this);
+        }
+        else if (Interlocked.Exchange(ref _buffer, null) is { } buffer && _rented)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Reuses a pooled frame for new pixels: one reference, fresh size, no id or time yet.</summary>
+    internal void Reinitialise(int width, int height, int stride, PixelFormat format)
+    {
+        Width = width;
+        Height = height;
+        Stride = stride;
+        Format = format;
+        Id = 0;
+        Timestamp = 0;
+        _references = 1;
+    }
+
+    internal void DropBuffer() => _buffer = null;
+
+    private static int CheckedStride(int width, int height, PixelFormat format)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentException($"frame size must be positive, got {width}x{height}");
+        }
+        long stride = (long)width * format.BytesPerPixel();
+        if (stride * height > Array.MaxLength)
+        {
+            throw new ArgumentException($"a {width}x{height} frame is too large");
+        }
+        return (int)stride;
     }
 }

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Capture.Loop;
+
+namespace RealtimeSeg.App.Commands;
+
+/// <summary>
+/// <c>realtimeseg probe</c>: what a source really delivers. Prints what ffprobe says, then runs the capture loop
+/// and reports measured fps, drops, reconnects and the frame size that actually arrived (cameras often differ
+/// from what was asked).
+/// </summary>
+internal static class ProbeCommand
+{
+    public static Command Create()
+    {
+        var source = new SourceArguments();
+        var frames = new Option<int>("--frames", "-n") { Description = "Stop after N frames (0 = no limit)", DefaultValueFactory = _ => 0 };
+        var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (default: 5 for live sources, no limit for files)" };
+        var cameras = new Option<bool>("--cameras") { Description = "List the cameras on this machine and exit" };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var command = new Command("probe", "Show what a camera, file, folder or stream delivers: ffprobe's description, then frames actually captured (size, measured fps, drops, reconnects)");
+        source.Source.Required = false;
+        source.AddTo(command);
+        command.Options.Add(frames);
+        command.Options.Add(seconds);
+        command.Options.Add(cameras);
+        command.Options.Add(json);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            if (parse.GetValue(cameras))
+            {
+                var list = Cameras.List();
+                Console.Out.WriteLine(list.Count == 0 ? Cameras.Describe(list) : string.Join(Environment.NewLine, list.Select((c, i) => $"camera:{i}  {c}")));
+                return 0;
+            }
+            if (parse.GetValue(source.Source) is null)
+            {
+                throw new Runtime.RealtimeSegException("give --source (e.g. --source camera:0 or --source video.mp4), or --cameras to list cameras");
+            }
+            var spec = source.Spec(parse);
+            var options = source.Options(parse);
+            int maxFrames = parse.GetValue(frames);
+            double maxSeconds = parse.GetValue(seconds) is > 0 and var s ? s : spec.IsLive || options.Realtime ? 5 : double.PositiveInfinity;
+
+            using var loop = new CaptureLoop(FrameSources.Create(spec, options));
+            var clock = Stopwatch.StartNew();
+            loop.Start();
+            int seen = 0, firstWidth = 0, firstHeight = 0;
+            while ((maxFrames == 0 || seen < maxFrames) && clock.Elapsed.TotalSeconds < maxSeconds)
+            {
+                var wait = loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame);
+                if (wait == FrameWait.Ended)
+                {
+                    break;
+                }
+                if (frame is not null)
+                {
+                    if (seen++ == 0)
+                    {
+                        (firstWidth, firstHeight) = (frame.Width, frame.Height);
+                    }
+                    frame.Dispose();
+                }
+            }
+            double elapsed = clock.Elapsed.TotalSeconds;
+            var status = loop.Status;
+            loop.Stop();
+            Console.Out.WriteLine(parse.GetValue(json)
+                ? Json(spec, options, status, seen, elapsed, firstWidth, firstHeight, loop.Pacing)
+                : Text(spec, options, status, seen, elapsed, firstWidth, firstHeight, loop.Pacing));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Text(SourceSpec spec, SourceOptions options, CaptureStatus status, int seen, double elapsed, int w, int h, Pacing pacing)
+    {
+        var lines = new List<string>
+        {
+            $"source     {spec} ({spec.Kind}{(spec.IsLive ? ", live" : "")})",
+            $"stream     {status.Info}",
+        };
+        if (spec.Kind == SourceKind.Camera && (options.HasSize || options.Fps > 0))
+        {
+            lines.Add($"asked for  {(options.HasSize ? $"{options.Width}x{options.Height}" : "default size")} at {(options.Fps > 0 ? $"{options.Fps:0.##} fps" : "default fps")}; negotiated {status.Info.Size} at {status.Info.Rate}");
+        }
+        lines.Add($"pacing     {(pacing == Pacing.Live ? "live (newest frame wins, stale frames dropped)" : "lossless (every frame once, in order)")}");
+        lines.Add($"captured   {seen} frames in {elapsed:0.0} s{(w > 0 ? $", first frame {w}x{h}" : "")}, {status.MeasuredFps:0.0} fps measured from capture times, {status.Dropped} dropped, {status.Reconnects} reconnects");
+        if (status.Message is { } message)
+        {
+            lines.Add($"note       {message}");
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Json(SourceSpec spec, SourceOptions options, CaptureStatus status, int seen, double elapsed, int w, int h, Pacing pacing)
+    {
+        var doc = new Dictionary<string, object?>
+        {
+            ["source"] = spec.Text,
+            ["kind"] = spec.Kind.ToString(),
+            ["live"] = spec.IsLive,
+            ["stream.width"] = status.Info.Width,
+            ["stream.height"] = status.Info.Height,
+            ["stream.fps"] = status.Info.Fps,
+            ["stream.frames"] = status.Info.FrameCount,
+            ["stream.codec"] = status.Info.Codec,
+            ["requested.width"] = options.Width,
+            ["requested.height"] = options.Height,
+            ["requested.fps"] = options.Fps,
+            ["pacing"] = pacing.ToString().ToLowerInvariant(),
+            ["frames"] = seen,
+            ["seconds"] = Math.Round(elapsed, 3),
+            ["frame.width"] = w,
+            ["frame.height"] = h,
+            ["measuredFps"] = Math.Round(status.MeasuredFps, 2),
+            ["dropped"] = status.Dropped,
+            ["reconnects"] = status.Reconnects,
+            ["state"] = status.State.ToString().ToLowerInvariant(),
+            ["message"] = status.Message,
+        };
+        return JsonSerializer.Serialize(doc, CliJson.Indented);
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Globalization;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Runtime;
+
+namespace RealtimeSeg.App.Commands;
+
+/// <summary>The options every command that reads a video source shares.</summary>
+internal sealed class SourceArguments
+{
+    public Option<string> Source { get; } = new("--source", "-s")
+    {
+        Description = "Where frames come from: " + SourceSpec.Help,
+        Required = true,
+    };
+
+    public Option<string?> SourceSize { get; } = new("--source-size")
+    {
+        Description = "Frame size WxH to ask a camera for (it may negotiate another; the real size is reported), or to scale other sources to",
+    };
+
+    public Option<double> SourceFps { get; } = new("--source-fps")
+    {
+        Description = "Frame rate to ask a camera or lavfi source for (0 = the source's own)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public Option<string?> InputFormat { get; } = new("--input-format")
+    {
+        Description = "Camera pixel format to ask for, e.g. mjpeg (lets webcams reach 30 fps at 1280x720 and above) or yuyv422",
+    };
+
+    public Option<int> Stride { get; } = new("--stride")
+    {
+        Description = "Use every K-th frame of a video file (1 = every frame)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<bool> Realtime { get; } = new("--realtime")
+    {
+        Description = "Play files at their own frame rate, like a live source (frames the consumer misses are dropped)",
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Source, SourceSize, SourceFps, InputFormat, Stride, Realtime })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public SourceSpec Spec(ParseResult parse) => SourceSpec.Parse(parse.GetValue(Source)!);
+
+    public SourceOptions Options(ParseResult parse)
+    {
+        var (w, h) = parse.GetValue(SourceSize) is { } size ? CliParsing.Size(size, "--source-size") : (0, 0);
+        int stride = parse.GetValue(Stride);
+        if (stride < 1)
+        {
+            throw new RealtimeSegException($"--stride {stride} must be 1 or more");
+        }
+        double fps = parse.GetValue(SourceFps);
+        if (fps < 0 || double.IsNaN(fps))
+        {
+            throw new RealtimeSegException($"--source-fps {fps.ToString(CultureInfo.InvariantCulture)} must be positive (or 0 for the source's own)");
+        }
+        return new SourceOptions
+        {
+            Width = w,
+            Height = h,
+            Fps = fps,
+            InputFormat = parse.GetValue(InputFormat) ?? "",
+            Stride = stride,
+            Realtime = parse.GetValue(Realtime),
+        };
+    }
+}

@@ -1,0 +1,95 @@
+using RealtimeSeg.Runtime.Imaging;
+
+namespace RealtimeSeg.Capture.Ffmpeg;
+
+/// <summary>
+/// Reads the PAM images FFmpeg writes to its stdout (<c>-f image2pipe -c:v pam -pix_fmt rgb24</c>): a short text
+/// header with the size, then packed RGB rows, which land straight in a pooled frame. Allocation-free per frame.
+/// </summary>
+internal sealed class PamReader(Stream input)
+{
+    private const int MaxHeader = 256;
+    private readonly BufferedStream _input = new(input, 1 << 16);
+    private readonly byte[] _header = new byte[MaxHeader];
+
+    /// <summary>True when the stream ended inside a frame (a killed or failed FFmpeg).</summary>
+    public bool EndedMidFrame { get; private set; }
+
+    /// <summary>The next frame, or null at the end of the stream.</summary>
+    public Frame? Read(FramePool pool)
+    {
+        int length = ReadHeader();
+        if (length <= 0)
+        {
+            EndedMidFrame = length < 0;
+            return null;
+        }
+        var (width, height) = ParseHeader(_header.AsSpan(0, length));
+        var frame = pool.Rent(width, height, PixelFormat.Rgb24);
+        try
+        {
+            _input.ReadExactly(frame.Pixels);
+        }
+        catch (EndOfStreamException)
+        {
+            frame.Dispose();
+            EndedMidFrame = true;
+            return null;
+        }
+        return frame;
+    }
+
+    /// <summary>Bytes of header up to and including "ENDHDR\n"; 0 at a clean end, -1 at an end inside it.</summary>
+    private int ReadHeader()
+    {
+        ReadOnlySpan<byte> end = "ENDHDR\n"u8;
+        int n = 0;
+        while (true)
+        {
+            int b = _input.ReadByte();
+            if (b < 0)
+            {
+                return n == 0 ? 0 : -1;
+            }
+            if (n == MaxHeader)
+            {
+                throw new CaptureException("FFmpeg's frame stream is not PAM (header too long); this is a bug, please report it with the source used");
+            }
+            _header[n++] = (byte)b;
+            if (b == '\n' && n >= end.Length && _header.AsSpan(n - end.Length, end.Length).SequenceEqual(end))
+            {
+                return n;
+            }
+        }
+    }
+
+    internal static (int Width, int Height) ParseHeader(ReadOnlySpan<byte> header)
+    {
+        if (!header.StartsWith("P7\n"u8))
+        {
+            throw new CaptureException("FFmpeg's frame stream is not PAM (no P7 signature); this is a bug, please report it");
+        }
+        int width = Field(header, "WIDTH "u8), height = Field(header, "HEIGHT "u8), depth = Field(header, "DEPTH "u8);
+        int maxval = Field(header, "MAXVAL "u8);
+        if (width <= 0 || height <= 0 || depth != 3 || maxval != 255)
+        {
+            throw new CaptureException($"FFmpeg sent a {width}x{height} frame with depth {depth} and maxval {maxval}; expected 8-bit RGB");
+        }
+        return (width, height);
+    }
+
+    private static int Field(ReadOnlySpan<byte> header, ReadOnlySpan<byte> name)
+    {
+        int at = header.IndexOf(name);
+        if (at < 0)
+        {
+            return -1;
+        }
+        int value = 0;
+        for (int i = at + name.Length; i < header.Length && header[i] is >= (byte)'0' and <= (byte)'9'; i++)
+        {
+            value = checked(value * 10 + (header[i] - '0'));
+        }
+        return value;
+    }
+}

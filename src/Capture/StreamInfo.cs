@@ -1,0 +1,36 @@
+namespace RealtimeSeg.Capture;
+
+/// <summary>
+/// What a source delivers, from <c>ffprobe</c> before decoding starts (or from the source itself). Fps 0 means
+/// unknown: cameras and streams often report nothing useful, so every frame carries its own capture time and
+/// nothing downstream should trust this number.
+/// </summary>
+public sealed record StreamInfo
+{
+    public int Width { get; init; }
+
+    public int Height { get; init; }
+
+    /// <summary>Nominal frames per second, 0 when unknown.</summary>
+    public double Fps { get; init; }
+
+    /// <summary>Frames the source will deliver (after --stride), when known.</summary>
+    public long? FrameCount { get; init; }
+
+    /// <summary>True when <see cref="FrameCount"/> is duration × fps because the container does not store a count.</summary>
+    public bool FrameCountIsEstimate { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Codec or generator name, e.g. <c>h264</c>, <c>rawvideo</c>, <c>testsrc2</c>.</summary>
+    public string Codec { get; init; } = "";
+
+    public bool IsLive { get; init; }
+
+    public string Size => Width > 0 ? $"{Width}x{Height}" : "unknown size";
+
+    public string Rate => Fps > 0 ? $"{Fps:0.##} fps" : "fps unknown";
+
+    public override string ToString() =>
+        $"{Size}, {Rate}{(FrameCount is { } n ? $", {(FrameCountIsEstimate ? "about " : "")}{n} frame{(n == 1 ? "" : "s")}" : "")}{(Duration is { } d ? $", {d.TotalSeconds:0.##} s" : "")}{(Codec.Length > 0 ? $", {Codec}" : "")}";
+}
