@@ -15,6 +15,7 @@ public static class Program
             EvaluateCommand.Create(),
             ProbeCommand.Create(),
             SegmentCommand.Create(),
+            BenchDecodeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -78,6 +78,7 @@ public sealed class FfmpegFrameSource : IFrameSource
             }
             _process = new FfmpegProcess(_tools.Ffmpeg, args);
         }
+        PipeBuffer.TryGrow(_process.Output);
         _reader = new PamReader(_process.Output);
         Volatile.Write(ref _lastFrameTicks, Stopwatch.GetTimestamp());
         if (Spec.IsLive)
