@@ -4,6 +4,7 @@ using System.Globalization;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Ffmpeg;
 using RealtimeSeg.Capture.Loop;
+using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime;
 
 namespace RealtimeSeg.App.Commands;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Loop;
+using RealtimeSeg.Runtime.Frames;
 
 namespace RealtimeSeg.App.Commands;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using RealtimeSeg.Runtime.Imaging;
 
+using RealtimeSeg.Runtime.Frames;
+
 namespace RealtimeSeg.Capture.Loop;
 
 /// <summary>

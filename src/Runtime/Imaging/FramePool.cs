@@ -7,8 +7,8 @@ namespace RealtimeSeg.Runtime.Imaging;
 /// </summary>
 public sealed class FramePool : IDisposable
 {
-    private readonly Stack<Frame> _idle = new();
-    private readonly Lock _lock = new();
+    private readonly Stack<Frame> _idle = new(32); // sized so returning frames never grows it mid-stream
+    private readonly object _lock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
     private int _outstanding;
     private int _created;
     private bool _disposed;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Ffmpeg;
 using RealtimeSeg.Capture.Loop;
+using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime.Imaging;
 
 namespace RealtimeSeg.Tests.Capture;

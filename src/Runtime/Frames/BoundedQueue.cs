@@ -1,15 +1,16 @@
+using System.Runtime.ExceptionServices;
 using RealtimeSeg.Runtime.Imaging;
 
-namespace RealtimeSeg.Capture.Loop;
+namespace RealtimeSeg.Runtime.Frames;
 
 /// <summary>
-/// A bounded first-in-first-out queue of frames with back-pressure: every frame is delivered exactly once, and a
-/// full queue blocks the producer (which stops reading FFmpeg's pipe, which pauses FFmpeg). A fixed ring, so
-/// nothing is allocated per frame.
+/// A bounded first-in-first-out queue with back-pressure: every item is delivered exactly once, and a full
+/// queue blocks the producer (for capture: it stops reading FFmpeg's pipe, which pauses FFmpeg). A fixed ring,
+/// so nothing is allocated per item.
 /// </summary>
-public sealed class FrameQueue : IFrameReader
+public class BoundedQueue<T> : IReader<T> where T : class, IDisposable
 {
-    private readonly Frame?[] _ring;
+    private readonly T?[] _ring;
     private readonly object _lock = new(); // Monitor.Wait needs a monitor, not a System.Threading.Lock
     private int _head;
     private int _count;
@@ -17,11 +18,13 @@ public sealed class FrameQueue : IFrameReader
     private bool _closed;
     private Exception? _fault;
 
-    public FrameQueue(int capacity)
+    public BoundedQueue(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _ring = new Frame?[capacity];
+        _ring = new T?[capacity];
     }
+
+    public int Capacity => _ring.Length;
 
     public int Count
     {
@@ -34,8 +37,8 @@ public sealed class FrameQueue : IFrameReader
         }
     }
 
-    /// <summary>Adds a frame, waiting while the queue is full. False (frame released) once the queue was closed.</summary>
-    public bool Add(Frame frame)
+    /// <summary>Adds an item, waiting while the queue is full. False (item released) once the queue was closed.</summary>
+    public bool Add(T item)
     {
         lock (_lock)
         {
@@ -45,17 +48,17 @@ public sealed class FrameQueue : IFrameReader
             }
             if (!_closed)
             {
-                _ring[(_head + _count) % _ring.Length] = frame;
+                _ring[(_head + _count) % _ring.Length] = item;
                 _count++;
                 Monitor.PulseAll(_lock);
                 return true;
             }
         }
-        frame.Dispose();
+        item.Dispose();
         return false;
     }
 
-    /// <summary>No more frames will be added; readers still get those queued, then the end (or the fault).</summary>
+    /// <summary>No more items will be added; readers still get those queued, then the end (or the fault).</summary>
     public void Complete(Exception? fault = null)
     {
         lock (_lock)
@@ -66,7 +69,7 @@ public sealed class FrameQueue : IFrameReader
         }
     }
 
-    /// <summary>Stops everything now: a blocked producer returns, queued frames are released.</summary>
+    /// <summary>Stops everything now: a blocked producer returns, queued items are released.</summary>
     public void Close()
     {
         lock (_lock)
@@ -75,13 +78,13 @@ public sealed class FrameQueue : IFrameReader
             _completed = true;
             Monitor.PulseAll(_lock);
         }
-        while (TryTake(out var frame))
+        while (TryTake(out var item))
         {
-            frame.Dispose();
+            item.Dispose();
         }
     }
 
-    public FrameWait Wait(TimeSpan timeout, out Frame? frame)
+    public FrameWait Wait(TimeSpan timeout, out T? item)
     {
         lock (_lock)
         {
@@ -91,36 +94,40 @@ public sealed class FrameQueue : IFrameReader
                 long left = deadline - Environment.TickCount64;
                 if ((left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left))) && _count == 0 && !_completed)
                 {
-                    frame = null;
+                    item = null;
                     return FrameWait.Timeout;
                 }
             }
-            if (TakeLocked(out frame))
+            if (TakeLocked(out item))
             {
                 return FrameWait.Frame;
             }
-            return _fault is not null && !_closed ? throw LatestFrameSlot.Rethrow(_fault) : FrameWait.Ended;
+            if (_fault is not null && !_closed)
+            {
+                ExceptionDispatchInfo.Throw(_fault);
+            }
+            return FrameWait.Ended;
         }
     }
 
-    private bool TryTake(out Frame frame)
+    private bool TryTake(out T item)
     {
         lock (_lock)
         {
-            bool took = TakeLocked(out var f);
-            frame = f!;
+            bool took = TakeLocked(out var taken);
+            item = taken!;
             return took;
         }
     }
 
-    private bool TakeLocked(out Frame? frame)
+    private bool TakeLocked(out T? item)
     {
         if (_count == 0)
         {
-            frame = null;
+            item = null;
             return false;
         }
-        frame = _ring[_head];
+        item = _ring[_head];
         _ring[_head] = null;
         _head = (_head + 1) % _ring.Length;
         _count--;
@@ -128,3 +135,6 @@ public sealed class FrameQueue : IFrameReader
         return true;
     }
 }
+
+/// <summary>Every frame once, in order, with back-pressure: the lossless hand-off.</summary>
+public sealed class FrameQueue(int capacity) : BoundedQueue<Frame>(capacity), IFrameReader;

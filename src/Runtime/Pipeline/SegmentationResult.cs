@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Structures;
+
+namespace RealtimeSeg.Runtime.Pipeline;
+
+/// <summary>Milliseconds one frame spent in each pipeline stage.</summary>
+/// <param name="WaitMs">From the frame's capture to the start of its preprocessing (queueing and slot wait).</param>
+public readonly record struct StageTimings(double WaitMs, double PreprocessMs, double RunMs, double PostprocessMs);
+
+/// <summary>
+/// One frame's instances, always together with the frame they were computed from, so nothing is ever drawn
+/// on the wrong frame. Reference-counted like <see cref="Imaging.Frame"/>: a reader that keeps a result past
+/// the call that handed it over takes <see cref="Retain"/> and disposes it; the last release returns the
+/// frame to its pool and the result to the pipeline's.
+/// </summary>
+public sealed class SegmentationResult : IDisposable
+{
+    private readonly ResultPool? _pool;
+    private Frame? _frame;
+    private int _references;
+
+    internal SegmentationResult(ResultPool? pool, LabelMap labels)
+    {
+        _pool = pool;
+        Instances = new InstanceSet(labels);
+    }
+
+    /// <summary>The frame the instances belong to.</summary>
+    public Frame Frame => _frame ?? throw new ObjectDisposedException(nameof(SegmentationResult));
+
+    public InstanceSet Instances { get; }
+
+    /// <summary>0, 1, 2, … in the order frames entered the pipeline; strictly increasing in publication order.</summary>
+    public long Sequence { get; private set; }
+
+    public StageTimings Timings { get; internal set; }
+
+    /// <summary>When the result was published, in <see cref="Stopwatch"/> ticks.</summary>
+    public long PublishedTimestamp { get; internal set; }
+
+    /// <summary>Capture to publication.</summary>
+    public TimeSpan Latency => Stopwatch.GetElapsedTime(Frame.Timestamp, PublishedTimestamp);
+
+    public int References => Volatile.Read(ref _references);
+
+    internal void Begin(Frame frame, long sequence)
+    {
+        _frame = frame;
+        Sequence = sequence;
+        Timings = default;
+        PublishedTimestamp = 0;
+        _references = 1;
+    }
+
+    public SegmentationResult Retain()
+    {
+        int now;
+        do
+        {
+            now = Volatile.Read(ref _references);
+            if (now <= 0)
+            {
+                throw new ObjectDisposedException(nameof(SegmentationResult), "cannot retain a result that was already released");
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, now + 1, now) != now);
+        return this;
+    }
+
+    public void Dispose()
+    {
+        int now;
+        do
+        {
+            now = Volatile.Read(ref _references);
+            if (now <= 0)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _references, now - 1, now) != now);
+        if (now == 1)
+        {
+            Interlocked.Exchange(ref _frame, null)?.Dispose();
+            _pool?.Return(this);
+        }
+    }
+}
+
+/// <summary>Recycles results (and their instance arrays) so publishing allocates nothing in steady state.</summary>
+internal sealed class ResultPool(LabelMap labels)
+{
+    private readonly Stack<SegmentationResult> _idle = new(32); // sized so releases never grow it mid-stream
+    private readonly object _lock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
+    private int _outstanding;
+
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    public SegmentationResult Rent(Frame frame, long sequence)
+    {
+        SegmentationResult? result;
+        lock (_lock)
+        {
+            _idle.TryPop(out result);
+        }
+        result ??= new SegmentationResult(this, labels);
+        Interlocked.Increment(ref _outstanding);
+        result.Begin(frame, sequence);
+        return result;
+    }
+
+    public void Return(SegmentationResult result)
+    {
+        Interlocked.Decrement(ref _outstanding);
+        lock (_lock)
+        {
+            _idle.Push(result);
+        }
+    }
+}
