@@ -26,8 +26,16 @@ internal static class BenchCommand
         var input = new Option<string>("--input") { Description = "Frame size WxH of the synthetic-scene frame fed to the model (resized to --size as in real use)", DefaultValueFactory = _ => "640x480" };
         var image = new Option<string?>("--image") { Description = "A PNG or binary PPM to use as the frame instead of a synthetic-scene frame" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms) on this machine, plus pre/post-processing cost");
+        var source = new SourceArguments();
+        source.Source.Required = false;
+        source.Source.Description = "Benchmark the pipeline on frames from this source (e.g. synthetic, a video file, lavfi:…): bare Run and the pipeline with 1 and 2 slots side by side on the same frames";
+        var frames = new Option<int>("--frames") { Description = "Frames to capture from --source and run through each pass", DefaultValueFactory = _ => 200 };
+        var slots = new Option<string>("--slots") { Description = "Pipeline slot counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
+        var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms); with --source, the full pipeline beside it on the same frames (fps ratio, per-stage ms, latency, allocations)");
         args.AddTo(command);
+        source.AddTo(command);
+        command.Options.Add(frames);
+        command.Options.Add(slots);
         command.Options.Add(runs);
         command.Options.Add(input);
         command.Options.Add(image);
@@ -39,12 +47,40 @@ internal static class BenchCommand
             {
                 throw new RealtimeSegException($"--runs {n} must be at least 1");
             }
+            if (parse.GetValue(source.Source) is not null)
+            {
+                int count = parse.GetValue(frames);
+                if (count < 4)
+                {
+                    throw new RealtimeSegException($"--frames {count} is too few to measure; use 4 or more (200 by default)");
+                }
+                var slotCounts = ParseSlots(parse.GetValue(slots)!);
+                using var model = args.Open(parse);
+                var (text, pipelineJson) = PipelineBench.Run(model, source.Spec(parse), source.Options(parse), count, slotCounts,
+                    quiet: parse.GetValue(json) || Console.IsErrorRedirected);
+                Console.Out.WriteLine(parse.GetValue(json) ? pipelineJson : text);
+                return 0;
+            }
             using var frame = parse.GetValue(image) is { } file ? ReadImage(file) : SceneFrame(CliParsing.Size(parse.GetValue(input)!, "--input"));
             var report = Measure(args, parse, frame, n, quiet: parse.GetValue(json) || Console.IsErrorRedirected);
             Console.Out.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             return 0;
         }));
         return command;
+    }
+
+    private static int[] ParseSlots(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var counts = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] is < 1 or > 8)
+            {
+                throw new RealtimeSegException($"--slots '{text}': expected slot counts from 1 to 8 separated by commas, e.g. 1,2");
+            }
+        }
+        return counts.Length > 0 ? counts : throw new RealtimeSegException("--slots is empty; e.g. --slots 1,2");
     }
 
     private static Frame ReadImage(string path)

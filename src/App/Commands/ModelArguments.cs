@@ -28,6 +28,12 @@ internal sealed class ModelArguments
         DefaultValueFactory = _ => 0,
     };
 
+    public Option<string> Spin { get; } = new("--spin")
+    {
+        Description = "ORT intra-op threads spin (on) or sleep (off) between parallel sections; default: ORT's own (on)",
+        DefaultValueFactory = _ => "default",
+    };
+
     public Option<int?> Size { get; } = new("--size")
     {
         Description = "Short side of the model input in pixels (default: the model's own, else 800)",
@@ -66,7 +72,7 @@ internal sealed class ModelArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Provider, Threads, Size, Contract, Labels, OrtLib, OptLevel, OptimizedModel, Verbose })
+        foreach (var option in new Option[] { Model, Provider, Threads, Spin, Size, Contract, Labels, OrtLib, OptLevel, OptimizedModel, Verbose })
         {
             command.Options.Add(option);
         }
@@ -79,6 +85,13 @@ internal sealed class ModelArguments
         {
             Provider = ParseProvider(parse.GetValue(Provider)!),
             IntraOpThreads = parse.GetValue(Threads),
+            Spinning = parse.GetValue(Spin)!.ToLowerInvariant() switch
+            {
+                "default" => null,
+                "on" => true,
+                "off" => false,
+                var other => throw new RealtimeSegException($"--spin '{other}': expected on, off or default"),
+            },
             Optimization = ParseOptLevel(parse.GetValue(OptLevel)!),
             OptimizedModelPath = parse.GetValue(OptimizedModel),
             OrtLibraryPath = parse.GetValue(OrtLib),

@@ -16,6 +16,13 @@ public sealed record InferenceOptions
     /// <summary>Threads running independent operators in parallel; 0 or 1 keeps the sequential executor.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>
+    /// Whether ORT's intra-op threads spin between parallel sections (ORT's default) instead of sleeping. Spinning
+    /// shaves wake-up latency on an idle machine but burns the cores that capture, pre/post-processing and the
+    /// renderer need; null keeps ORT's default.
+    /// </summary>
+    public bool? Spinning { get; init; }
+
     public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.All;
 
     /// <summary>Where ORT writes the optimized graph, for inspection or a faster later load; null writes none.</summary>

@@ -17,9 +17,10 @@ public sealed unsafe class OrtSession : IDisposable
     private readonly nint _outputNames;
     private bool _disposed;
 
-    private OrtSession(OrtEnvironment env, OrtHandle session, ExecutionProvider provider, IReadOnlyList<ProviderAttempt> attempts)
+    private OrtSession(OrtEnvironment env, OrtHandle session, ExecutionProvider provider, IReadOnlyList<ProviderAttempt> attempts, int intraOpThreads)
     {
         _env = env;
+        IntraOpThreads = intraOpThreads;
         _session = session;
         Provider = provider;
         ProviderAttempts = attempts;
@@ -36,6 +37,9 @@ public sealed unsafe class OrtSession : IDisposable
 
     /// <summary>The provider the session runs on.</summary>
     public ExecutionProvider Provider { get; }
+
+    /// <summary>The intra-op thread count asked for; 0 means ORT's default (one per physical core).</summary>
+    public int IntraOpThreads { get; }
 
     /// <summary>Every provider tried, in order, with ORT's reason for each that failed.</summary>
     public IReadOnlyList<ProviderAttempt> ProviderAttempts { get; }
@@ -116,7 +120,7 @@ public sealed unsafe class OrtSession : IDisposable
                 if (status == 0)
                 {
                     attempts.Add(new ProviderAttempt(provider, null));
-                    return new OrtSession(env, new OrtHandle(session, OrtHandleKind.Session), provider, attempts);
+                    return new OrtSession(env, new OrtHandle(session, OrtHandleKind.Session), provider, attempts, options.IntraOpThreads);
                 }
                 if (provider == ExecutionProvider.Cpu || options.Provider != ExecutionProvider.Auto)
                 {
@@ -157,6 +161,14 @@ public sealed unsafe class OrtSession : IDisposable
             {
                 OrtStatus.Check(OrtApi.SetSessionExecutionMode(raw, ExecutionMode.Parallel));
                 OrtStatus.Check(OrtApi.SetInterOpNumThreads(raw, options.InterOpThreads));
+            }
+            if (options.Spinning is { } spin)
+            {
+                fixed (byte* key = "session.intra_op.allow_spinning"u8)
+                fixed (byte* value = spin ? "1"u8 : "0"u8)
+                {
+                    OrtStatus.Check(OrtApi.AddSessionConfigEntry(raw, key, value));
+                }
             }
             if (OrtApi.HasGraphAssignmentInfo)
             {

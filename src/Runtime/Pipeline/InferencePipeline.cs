@@ -51,9 +51,13 @@ public sealed class InferencePipeline : IDisposable
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _input = input ?? throw new ArgumentNullException(nameof(input));
         _options = options ?? new PipelineOptions();
-        if (_options.Slots is < 1 or > 8)
+        if (_options.Slots is < 0 or > 8)
         {
-            throw new RealtimeSegException($"pipeline slots must be 1 to 8, got {_options.Slots}");
+            throw new RealtimeSegException($"pipeline slots must be 1 to 8 (or 0 for the provider's default), got {_options.Slots}");
+        }
+        if (_options.Slots == 0)
+        {
+            _options = _options with { Slots = DefaultSlots(model) };
         }
         _pool = new ResultPool(model.Labels);
         _metrics = new PipelineMetrics(_options.MetricsWindow);
@@ -76,6 +80,9 @@ public sealed class InferencePipeline : IDisposable
     }
 
     public PipelineOptions Options => _options;
+
+    /// <summary>The slot count <see cref="PipelineOptions.Slots"/> = 0 chooses: 1 on the CPU provider, 2 on GPU providers.</summary>
+    public static int DefaultSlots(SegmentationModel model) => model.Session.Provider == Onnx.ExecutionProvider.Cpu ? 1 : 2;
 
     /// <summary>Every result in order (lossless), or the newest one (live). Each result taken must be disposed.</summary>
     public IReader<SegmentationResult> Results => (IReader<SegmentationResult>?)_losslessResults ?? _liveResults!;

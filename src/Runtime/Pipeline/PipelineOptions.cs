@@ -6,11 +6,14 @@ namespace RealtimeSeg.Runtime.Pipeline;
 public sealed record PipelineOptions
 {
     /// <summary>
-    /// Inference slots, each with its own input tensor, outputs and worker thread. 2 (default) overlaps one
-    /// frame's preprocessing and the previous frame's postprocessing with the model run; 1 does one thing at a
-    /// time, which is the baseline the benchmark compares against.
+    /// Inference slots, each with its own input tensor, outputs and worker thread. 2 overlaps one frame's
+    /// preprocessing and the previous frame's postprocessing with the model run; 1 does one thing at a time.
+    /// 0 (default) picks by provider: 1 on the CPU, 2 on a GPU. Measured on the 2-core CPU with the demo model,
+    /// pre+post is 0.5 ms of a 14 ms run, so a second slot cannot gain more than 3%, costs a frame of latency
+    /// (+15-20 ms) and its preprocessing contends with ORT's threads; on a GPU the run is short and pre/post
+    /// is a large share, which is what the second slot hides (docs/ARCHITECTURE.md has the numbers).
     /// </summary>
-    public int Slots { get; init; } = 2;
+    public int Slots { get; init; }
 
     /// <summary>
     /// Every frame in order, every result kept in order with back-pressure (recording files). Otherwise live:

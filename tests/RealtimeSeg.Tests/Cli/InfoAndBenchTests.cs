@@ -40,6 +40,38 @@ public sealed class InfoAndBenchTests
     }
 
     [Fact]
+    public void BenchWithASourceComparesBareRunAndThePipelineOnTheSameFrames()
+    {
+        var r = CliRunner.Run(["bench", "--model", Fixtures.DemoModel, "--source", "synthetic", "--frames", "40", "--json"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(40, root.GetProperty("frames").GetInt32());
+        Assert.Equal("640x480", root.GetProperty("frame").GetString());
+        double bare = root.GetProperty("bare.fps").GetDouble();
+        foreach (string k in new[] { "pipeline1", "pipeline2" })
+        {
+            double fps = root.GetProperty($"{k}.fps").GetDouble();
+            Assert.True(fps > 0 && bare > 0);
+            Assert.Equal(Math.Round(fps / bare, 3), root.GetProperty($"{k}.ratio").GetDouble(), 2);
+            Assert.True(root.GetProperty($"{k}.runMs").GetDouble() > 0);
+            Assert.True(root.GetProperty($"{k}.latencyP99Ms").GetDouble() >= root.GetProperty($"{k}.latencyP50Ms").GetDouble());
+            Assert.True(root.GetProperty($"{k}.frameTimeP95Ms").GetDouble() > 0);
+        }
+        Assert.Equal(root.GetProperty("pipeline2.fps").GetDouble(), root.GetProperty("pipeline.fps").GetDouble());
+        Assert.True(root.TryGetProperty("allocBytesPerFrame", out _));
+    }
+
+    [Theory]
+    [InlineData("--slots", "0,2", "--slots '0,2'")]
+    [InlineData("--frames", "2", "--frames 2 is too few")]
+    public void BenchPipelineOptionsAreChecked(string option, string value, string message)
+    {
+        var r = CliRunner.Run(["bench", "--model", Fixtures.DemoModel, "--source", "synthetic", option, value]);
+        Assert.Contains(message, CliRunner.AssertOneLineError(r), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BenchTextNamesTheProviderAndPercentiles()
     {
         var r = CliRunner.Run(["bench", "--model", Fixtures.FasterRcnn, "--runs", "3", "--input", "320x240"]);

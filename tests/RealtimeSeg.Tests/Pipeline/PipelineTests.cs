@@ -226,6 +226,14 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void TheDefaultSlotCountFollowsTheProvider()
+    {
+        using var pipeline = new InferencePipeline(_model, new LatestFrameSlot());
+        Assert.Equal(1, pipeline.Options.Slots); // the CPU provider: pre/post is 3% of a run here (see PipelineOptions.Slots)
+        Assert.Throws<Runtime.RealtimeSegException>(() => new InferencePipeline(_model, new LatestFrameSlot(), new PipelineOptions { Slots = 9 }));
+    }
+
+    [Fact]
     public void AHostCanPushItsOwnFramesAndReadTheLatestResult()
     {
         var inbox = new LatestFrameSlot();
