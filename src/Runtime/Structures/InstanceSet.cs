@@ -51,6 +51,9 @@ public sealed class InstanceSet
 
     public string ClassName(int index) => Labels.Name(_classIds[index]);
 
+    /// <summary>Every instance's raw mask back to back (RawMaskSize² each, in instance order): one GPU upload.</summary>
+    public ReadOnlySpan<float> RawMasks => MaskKind == MaskKind.Raw ? _rawMasks.AsSpan(0, Count * RawMaskSize * RawMaskSize) : default;
+
     /// <summary>Instance <paramref name="index"/>'s raw mask, row-major RawMaskSize².</summary>
     public ReadOnlySpan<float> RawMask(int index)
     {
@@ -118,7 +121,10 @@ public sealed class InstanceSet
         return _rawMasks.AsSpan(index * m2, m2);
     }
 
-    /// <summary>Writable frame-resolution mask of instance <paramref name="index"/> (for sets built outside a model).</summary>
+    /// <summary>
+    /// Instance <paramref name="index"/>'s full-resolution mask as stored (no copy): valid until the set is refilled.
+    /// For sets built outside a model it is also where the mask is written.
+    /// </summary>
     public MaskBitmap BitmapSlot(int index) => _bitmaps[index];
 
     /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>

@@ -1,0 +1,68 @@
+namespace RealtimeSeg.Renderer;
+
+/// <summary>Where the overlay draws: a rectangle of the bound framebuffer, in GL window coordinates (origin bottom-left).</summary>
+public readonly record struct Viewport(int X, int Y, int Width, int Height);
+
+/// <summary>How instance colours are chosen.</summary>
+public enum ColourMode
+{
+    /// <summary>An instance keeps its colour from result to result (IoU matching within its class).</summary>
+    Tracked,
+    /// <summary>One colour per class.</summary>
+    PerClass,
+}
+
+/// <summary>What the overlay draws and how. Toggles are independent.</summary>
+public sealed record OverlayOptions
+{
+    public static OverlayOptions Default { get; } = new();
+
+    /// <summary>Draw the video frame (letterboxed, black bars); off to overlay a host's own picture.</summary>
+    public bool Frame { get; init; } = true;
+
+    public bool Masks { get; init; } = true;
+
+    public bool Outlines { get; init; } = true;
+
+    public bool Boxes { get; init; } = true;
+
+    /// <summary>Class names on chips above the boxes (shown for single-class models too).</summary>
+    public bool Labels { get; init; } = true;
+
+    /// <summary>Scores after the class names.</summary>
+    public bool Scores { get; init; } = true;
+
+    public bool Hud { get; init; }
+
+    /// <summary>Opacity of mask fills; outlines are opaque.</summary>
+    public float MaskAlpha { get; init; } = 0.45f;
+
+    /// <summary>Outline width in screen pixels.</summary>
+    public int OutlinePixels { get; init; } = 2;
+
+    /// <summary>Box line width in screen pixels (exact).</summary>
+    public int BoxThickness { get; init; } = 2;
+
+    /// <summary>Integer scale of the 5x7 font (2 → 10x14-pixel glyphs).</summary>
+    public int TextScale { get; init; } = 2;
+
+    /// <summary>Instances below this score are not drawn.</summary>
+    public float MinScore { get; init; }
+
+    /// <summary>Only these class ids are drawn; null draws all.</summary>
+    public IReadOnlySet<int>? Classes { get; init; }
+
+    public ColourMode Colours { get; init; } = ColourMode.Tracked;
+
+    /// <summary>Colours as 0xRRGGBB, used in order (tracked) or by class id (per class); null: the built-in palette.</summary>
+    public IReadOnlyList<int>? Palette { get; init; }
+
+    /// <summary>Stream frame uploads through two pixel-unpack buffers (asynchronous); off uploads directly.</summary>
+    public bool UsePixelBuffers { get; init; } = true;
+
+    /// <summary>Time the overlay passes with a GL timer query (read a few frames later, never stalling).</summary>
+    public bool MeasureGpuTime { get; init; }
+}
+
+/// <summary>Figures the HUD shows; the caller supplies them (the renderer has no clock of its own).</summary>
+public readonly record struct HudInfo(double RenderFps, double InferenceFps, double LatencyMs, string Provider, long Dropped);

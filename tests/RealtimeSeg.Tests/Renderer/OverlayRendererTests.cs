@@ -1,0 +1,190 @@
+using RealtimeSeg.Capture.Synthetic;
+using RealtimeSeg.Renderer;
+using RealtimeSeg.Renderer.Graphics;
+using RealtimeSeg.Renderer.Native;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Processing;
+using RealtimeSeg.Runtime.Structures;
+
+namespace RealtimeSeg.Tests.Renderer;
+
+/// <summary>The overlay drawn by real shaders on Mesa's llvmpipe through EGL (no window), read back and checked pixel by pixel.</summary>
+public sealed class OverlayRendererTests : IDisposable
+{
+    private static readonly LabelMap Labels = new(["background", "thing", "other"], "test");
+    private readonly EglContext _context = new(debug: true);
+
+    public void Dispose() => _context.Dispose();
+
+    private static Frame Grey(int width, int height, byte value = 128)
+    {
+        var frame = Frame.Allocate(width, height, PixelFormat.Rgb24);
+        frame.Pixels.Fill(value);
+        return frame;
+    }
+
+    private static (byte R, byte G, byte B) Pixel(Frame bgra, int x, int y)
+    {
+        var row = bgra.Row(y);
+        return (row[4 * x + 2], row[4 * x + 1], row[4 * x]);
+    }
+
+    private static void AssertPixel((int R, int G, int B) expected, Frame bgra, int x, int y, int tolerance = 2)
+    {
+        var (r, g, b) = Pixel(bgra, x, y);
+        Assert.True(Math.Abs(r - expected.R) <= tolerance && Math.Abs(g - expected.G) <= tolerance && Math.Abs(b - expected.B) <= tolerance,
+            $"pixel ({x},{y}) is ({r},{g},{b}), expected ({expected.R},{expected.G},{expected.B})");
+    }
+
+    private static InstanceSet SquareInstance()
+    {
+        var set = new InstanceSet(Labels);
+        set.Reset(320, 240, MaskKind.Bitmap);
+        int k = set.Add(new BoxF(90, 50, 190, 150), 0.97f, 1);
+        set.BitmapSlot(k).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
+        return set;
+    }
+
+    [Fact]
+    public void MasksBoxesAndLabelsLandOnTheRightPixels()
+    {
+        using var frame = Grey(320, 240);
+        var instances = SquareInstance();
+        using var overlay = new OverlayRenderer();
+        using var target = new OffscreenTarget(320, 240);
+        using var image = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        target.Clear();
+        overlay.Draw(frame, instances, target.Viewport, new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0xFF0000] });
+        target.ReadPixels(image);
+        Png.Write(Path.Combine(Path.GetTempPath(), "realtimeseg-overlay-test.png"), image);
+
+        var blended = ((int)Math.Round(128 * 0.55 + 255 * 0.45), (int)Math.Round(128 * 0.55), (int)Math.Round(128 * 0.55));
+        AssertPixel(blended, image, 140, 100);             // mask interior
+        AssertPixel((128, 128, 128), image, 10, 230, 0);   // far outside: the frame, untouched
+        AssertPixel((128, 128, 128), image, 95, 100, 0);   // between box and mask
+        // Mask outline: two frame pixels at the mask's edge, opaque.
+        AssertPixel((255, 0, 0), image, 100, 100);
+        AssertPixel((255, 0, 0), image, 101, 100);
+        AssertPixel(blended, image, 102, 100);
+        AssertPixel((255, 0, 0), image, 179, 100);
+        AssertPixel(blended, image, 177, 100);
+        // Box: exactly 2 pixels wide on every side, at the box's edges.
+        foreach (int x in new[] { 90, 91, 188, 189 })
+        {
+            AssertPixel((255, 0, 0), image, x, 120);
+        }
+        AssertPixel((128, 128, 128), image, 92, 120, 0);
+        AssertPixel((128, 128, 128), image, 187, 55, 0);
+        AssertPixel((128, 128, 128), image, 89, 120, 0);
+        AssertPixel((128, 128, 128), image, 190, 120, 0);
+        foreach (int y in new[] { 50, 51, 148, 149 })
+        {
+            AssertPixel((255, 0, 0), image, 120, y);
+        }
+        AssertPixel((128, 128, 128), image, 120, 52, 0);
+        AssertPixel((128, 128, 128), image, 120, 150, 0);
+        // Label chip above the box: red chip with white text ("thing 0.97").
+        int chip = 0, ink = 0;
+        for (int y = 32; y < 50; y++)
+        {
+            for (int x = 90; x < 200; x++)
+            {
+                var (r, g, b) = Pixel(image, x, y);
+                chip += r > 200 && g < 60 ? 1 : 0;
+                ink += r > 240 && g > 240 && b > 240 ? 1 : 0;
+            }
+        }
+        Assert.True(chip > 500, $"{chip} chip pixels above the box");
+        Assert.True(ink > 60, $"{ink} text pixels on the chip");
+    }
+
+    [Fact]
+    public void TogglesAndFiltersAreIndependent()
+    {
+        using var frame = Grey(320, 240);
+        var instances = SquareInstance();
+        using var overlay = new OverlayRenderer();
+        using var target = new OffscreenTarget(320, 240);
+        using var image = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        var red = new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0xFF0000] };
+        target.Bind();
+
+        overlay.Draw(frame, instances, target.Viewport, red with { Masks = false, Labels = false });
+        target.ReadPixels(image);
+        AssertPixel((128, 128, 128), image, 140, 100, 0);  // no mask
+        AssertPixel((255, 0, 0), image, 90, 120);          // box still drawn
+        AssertPixel((128, 128, 128), image, 120, 40, 0);   // no chip
+
+        overlay.Draw(frame, instances, target.Viewport, red with { Boxes = false, Labels = false, Outlines = false });
+        target.ReadPixels(image);
+        AssertPixel((128, 128, 128), image, 90, 120, 0);   // no box
+        Assert.NotEqual((byte)255, Pixel(image, 100, 100).R); // no outline: the edge is blended like the interior
+
+        overlay.Draw(frame, instances, target.Viewport, red with { MinScore = 0.98f });
+        target.ReadPixels(image);
+        AssertPixel((128, 128, 128), image, 140, 100, 0);  // below the score cut: nothing
+        AssertPixel((128, 128, 128), image, 90, 120, 0);
+
+        overlay.Draw(frame, instances, target.Viewport, red with { Classes = new HashSet<int> { 2 } });
+        target.ReadPixels(image);
+        AssertPixel((128, 128, 128), image, 140, 100, 0);  // filtered out by class
+    }
+
+    [Fact]
+    public void HostGlStateIsIdenticalAfterDraw()
+    {
+        using var frame = Grey(320, 240);
+        var instances = SquareInstance();
+        using var overlay = new OverlayRenderer();
+        using var target = new OffscreenTarget(320, 240);
+        // A host's state, deliberately unlike the overlay's.
+        target.Bind();
+        uint hostTexture = Gl.GenTexture(), hostArray = Gl.GenTexture(), hostVao = Gl.GenVertexArray(), hostBuffer = Gl.GenBuffer();
+        var hostProgram = ShaderProgram.Build("host", "void main() { gl_Position = vec4(0.0); }", "out vec4 c; void main() { c = vec4(1.0); }");
+        Gl.ActiveTexture(GlConst.Texture0 + 1);
+        Gl.BindTexture(GlConst.Texture2D, hostTexture);
+        Gl.BindTexture(GlConst.Texture2DArray, hostArray);
+        Gl.ActiveTexture(GlConst.Texture0);
+        Gl.UseProgram(hostProgram.Handle);
+        Gl.BindVertexArray(hostVao);
+        Gl.BindBuffer(GlConst.ArrayBuffer, hostBuffer);
+        Gl.Enable(GlConst.DepthTest);
+        Gl.Enable(GlConst.CullFace);
+        Gl.Enable(GlConst.ScissorTest);
+        Gl.Scissor(3, 4, 50, 60);
+        Gl.Viewport(7, 8, 100, 90);
+        Gl.Disable(GlConst.Blend);
+        Gl.BlendFuncSeparate(GlConst.One, GlConst.One, GlConst.Zero, GlConst.One);
+        Gl.PixelStore(GlConst.UnpackAlignment, 8);
+        Gl.PixelStore(GlConst.UnpackRowLength, 17);
+        var before = GlStateSnapshot.Capture();
+
+        overlay.Draw(frame, instances, new Viewport(0, 0, 320, 240), new OverlayOptions { Hud = true, MeasureGpuTime = true, UsePixelBuffers = true });
+        var after = GlStateSnapshot.Capture();
+
+        Assert.Equal(before, after);
+        Assert.Equal(hostProgram.Handle, (uint)after.Program);
+        Assert.Equal(17, after.UnpackRowLength);
+        Assert.True(after.ScissorTest && after.DepthTest && !after.Blend);
+        hostProgram.Dispose();
+    }
+
+    [Fact]
+    public void DrawingWithNoFramebufferBoundSaysWhatToDo()
+    {
+        using var frame = Grey(32, 24);
+        using var overlay = new OverlayRenderer();
+        Gl.BindFramebuffer(GlConst.Framebuffer, 0);
+        var e = Assert.Throws<RendererException>(() => overlay.Draw(frame, new InstanceSet(Labels), new Viewport(0, 0, 32, 24)));
+        Assert.Contains("bind an OffscreenTarget first", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABrokenShaderFailsWithTheCompilerLog()
+    {
+        var e = Assert.Throws<RendererException>(() => ShaderProgram.Build("broken", "void main() { gl_Position = vec4(0.0); }", "out vec4 c;\nvoid main() { c = vec4(1.0) +; }"));
+        Assert.Contains("shader broken.frag failed to compile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("error", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("2", e.Message, StringComparison.Ordinal); // the driver names the line
+    }
+}
