@@ -16,8 +16,9 @@ ORT_LIB="$ORT_DIR/libonnxruntime.so.1"
 APP_DLL="$root/src/App/bin/Release/net10.0/realtimeseg.dll"
 
 # Debian packages the product needs at run or test time (the model tools in tools/ list their own):
-# ffmpeg and ffprobe decode every camera, file and stream.
-DEBIAN_PACKAGES=(ffmpeg)
+# ffmpeg and ffprobe decode every camera, file and stream; EGL + Mesa give headless OpenGL (llvmpipe when
+# there is no GPU); GLFW opens windows; Xvfb is the display the window tests use.
+DEBIAN_PACKAGES=(ffmpeg libegl1 libegl-mesa0 libgl1-mesa-dri libglfw3 xvfb xauth)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }

@@ -81,6 +81,9 @@ public sealed class InferencePipeline : IDisposable
 
     public PipelineOptions Options => _options;
 
+    /// <summary>The execution provider running the model, as the CLI names it (cpu, cuda, …).</summary>
+    public string ProviderName => Onnx.ExecutionProviders.CliName(_model.Session.Provider);
+
     /// <summary>The slot count <see cref="PipelineOptions.Slots"/> = 0 chooses: 1 on the CPU provider, 2 on GPU providers.</summary>
     public static int DefaultSlots(SegmentationModel model) => model.Session.Provider == Onnx.ExecutionProvider.Cpu ? 1 : 2;
 

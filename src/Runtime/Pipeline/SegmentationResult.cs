@@ -26,6 +26,25 @@ public sealed class SegmentationResult : IDisposable
         Instances = new InstanceSet(labels);
     }
 
+    private SegmentationResult(InstanceSet instances)
+    {
+        Instances = instances;
+    }
+
+    /// <summary>
+    /// A result made outside a pipeline (a host's own detections, tests): takes a reference to
+    /// <paramref name="frame"/> and a copy of <paramref name="instances"/>.
+    /// </summary>
+    public static SegmentationResult Create(Frame frame, InstanceSet instances, long sequence = 0)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(instances);
+        var result = new SegmentationResult(instances.Where(_ => true));
+        result.Begin(frame.Retain(), sequence);
+        result.PublishedTimestamp = Stopwatch.GetTimestamp();
+        return result;
+    }
+
     /// <summary>The frame the instances belong to.</summary>
     public Frame Frame => _frame ?? throw new ObjectDisposedException(nameof(SegmentationResult));
 

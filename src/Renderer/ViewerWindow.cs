@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RealtimeSeg.Renderer.Native;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Pipeline;
+using G = RealtimeSeg.Renderer.Native.Gl;
+
+namespace RealtimeSeg.Renderer;
+
+/// <summary>
+/// A GLFW window that draws the newest result at display rate and never waits for inference: a slow model
+/// only means the same result is drawn again. Keys: M masks, B boxes, L labels, H HUD, Space pause,
+/// S screenshot (PNG), Q or Esc quit. Resizing keeps the frame's aspect (letterboxed).
+/// Create, run and dispose it on one thread (GLFW wants the process's main thread on macOS).
+/// </summary>
+public sealed unsafe class ViewerWindow : IDisposable
+{
+    [ThreadStatic] private static ViewerWindow? _polling;
+    private readonly nint _window;
+    private readonly OverlayRenderer _overlay;
+    private SegmentationResult? _shown;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _framesThisSecond;
+    private double _secondStart;
+
+    public ViewerWindow(string title = "RealtimeSeg", int width = 1280, int height = 720, bool vsync = true, bool visible = true)
+    {
+        Glfw.EnsureLoaded();
+        if (!Glfw.Init())
+        {
+            throw new RendererException($"GLFW could not start: {Glfw.LastError()}; a window needs a display (DISPLAY or WAYLAND_DISPLAY); without one use record, which renders offscreen");
+        }
+        Glfw.WindowHint(Glfw.ContextVersionMajor, 3);
+        Glfw.WindowHint(Glfw.ContextVersionMinor, 3);
+        Glfw.WindowHint(Glfw.OpenGlProfile, Glfw.OpenGlCoreProfile);
+        Glfw.WindowHint(Glfw.OpenGlForwardCompat, 1);
+        Glfw.WindowHint(Glfw.Visible, visible ? 1 : 0);
+        _window = Glfw.CreateWindow(width, height, title);
+        if (_window == 0)
+        {
+            string error = Glfw.LastError();
+            Glfw.Terminate();
+            throw new RendererException($"GLFW could not open a {width}x{height} OpenGL 3.3 window: {error}");
+        }
+        Glfw.MakeContextCurrent(_window);
+        Glfw.SwapInterval(vsync ? 1 : 0);
+        G.Load(Glfw.GetProcAddress);
+        Glfw.SetKeyCallback(_window, &OnKey);
+        _overlay = new OverlayRenderer();
+    }
+
+    public OverlayOptions Options { get; set; } = OverlayOptions.Default with { Hud = true };
+
+    /// <summary>Space toggles it: the shown result stays while new ones are ignored.</summary>
+    public bool Paused { get; set; }
+
+    /// <summary>Where S saves screenshots.</summary>
+    public string ScreenshotFolder { get; set; } = ".";
+
+    /// <summary>The path of the last screenshot saved, if any.</summary>
+    public string? LastScreenshot { get; private set; }
+
+    /// <summary>Frames drawn per second, measured over the last whole second.</summary>
+    public double RenderFps { get; private set; }
+
+    public long FramesDrawn { get; private set; }
+
+    public bool ShouldClose => Glfw.WindowShouldClose(_window);
+
+    public (int Width, int Height) FramebufferSize => Glfw.GetFramebufferSize(_window);
+
+    /// <summary>Draws until the window is closed (or Q/Esc), taking the newest result from <paramref name="pipeline"/> each frame.</summary>
+    public void Run(InferencePipeline pipeline, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var hud = new HudInfo(0, 0, 0, "", 0);
+        double nextStats = 0;
+        while (!ShouldClose && !cancel.IsCancellationRequested)
+        {
+            if (_clock.Elapsed.TotalSeconds >= nextStats)
+            {
+                // Stats sort their windows: once a second, not per frame.
+                var s = pipeline.Stats;
+                hud = new HudInfo(RenderFps, s.FpsOut, s.LatencyP50Ms, hud.Provider.Length > 0 ? hud.Provider : ProviderName(pipeline), s.Dropped);
+                nextStats = _clock.Elapsed.TotalSeconds + 1;
+            }
+            if (!Paused && pipeline.TryGetLatest(out var latest))
+            {
+                Show(latest!);
+            }
+            RenderFrame(hud with { RenderFps = RenderFps });
+        }
+    }
+
+    private static string ProviderName(InferencePipeline pipeline) => pipeline.ProviderName;
+
+    /// <summary>Takes over a reference to <paramref name="result"/> as the one drawn from now on.</summary>
+    public void Show(SegmentationResult result)
+    {
+        var previous = _shown;
+        _shown = result;
+        previous?.Dispose();
+    }
+
+    /// <summary>Polls events, draws the shown result (or clears), swaps. One display frame.</summary>
+    public void RenderFrame(HudInfo hud = default)
+    {
+        _polling = this;
+        Glfw.PollEvents();
+        _polling = null;
+        var (w, h) = FramebufferSize;
+        G.BindFramebuffer(GlConst.Framebuffer, 0);
+        G.Viewport(0, 0, w, h);
+        G.ClearColor(0, 0, 0, 1);
+        G.Clear(GlConst.ColorBufferBit);
+        if (_shown is not null && w > 0 && h > 0)
+        {
+            _overlay.Draw(_shown, new Viewport(0, 0, w, h), Options, hud);
+        }
+        if (_screenshotRequested)
+        {
+            _screenshotRequested = false;
+            LastScreenshot = Screenshot(Path.Combine(ScreenshotFolder, $"realtimeseg-{DateTime.Now:yyyyMMdd-HHmmss-fff}.png"));
+        }
+        Glfw.SwapBuffers(_window);
+        FramesDrawn++;
+        _framesThisSecond++;
+        double now = _clock.Elapsed.TotalSeconds;
+        if (now - _secondStart >= 1)
+        {
+            RenderFps = _framesThisSecond / (now - _secondStart);
+            (_framesThisSecond, _secondStart) = (0, now);
+        }
+    }
+
+    /// <summary>Saves what the window shows now (the back buffer before the swap) as a PNG; returns the path.</summary>
+    public string Screenshot(string path)
+    {
+        var (w, h) = FramebufferSize;
+        using var image = Frame.Allocate(w, h, PixelFormat.Bgra32);
+        G.BindFramebuffer(GlConst.Framebuffer, 0);
+        G.BindBuffer(GlConst.PixelPackBuffer, 0);
+        G.PixelStore(GlConst.PackAlignment, 4);
+        G.PixelStore(GlConst.PackRowLength, 0);
+        fixed (byte* p = image.Pixels)
+        {
+            G.ReadPixels(0, 0, w, h, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
+        }
+        FlipRows(image);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        string tmp = path + ".tmp";
+        Png.Write(tmp, image);
+        File.Move(tmp, path, overwrite: true);
+        return path;
+    }
+
+    private bool _screenshotRequested;
+
+    /// <summary>What a key press does (GLFW calls this from PollEvents; tests call it directly).</summary>
+    internal void HandleKey(int key)
+    {
+        switch (key)
+        {
+            case Glfw.KeyM: Options = Options with { Masks = !Options.Masks }; break;
+            case Glfw.KeyB: Options = Options with { Boxes = !Options.Boxes }; break;
+            case Glfw.KeyL: Options = Options with { Labels = !Options.Labels }; break;
+            case Glfw.KeyH: Options = Options with { Hud = !Options.Hud }; break;
+            case Glfw.KeySpace: Paused = !Paused; break;
+            case Glfw.KeyS: _screenshotRequested = true; break;
+            case Glfw.KeyQ or Glfw.KeyEscape: Glfw.SetWindowShouldClose(_window, true); break;
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnKey(nint window, int key, int scancode, int action, int mods)
+    {
+        if (action == Glfw.Press && _polling is { } viewer && viewer._window == window)
+        {
+            viewer.HandleKey(key);
+        }
+    }
+
+    private static void FlipRows(Frame frame)
+    {
+        var temp = new byte[frame.Width * 4];
+        for (int y = 0; y < frame.Height / 2; y++)
+        {
+            var a = frame.Row(y);
+            var b = frame.Row(frame.Height - 1 - y);
+            a.CopyTo(temp);
+            b.CopyTo(a);
+            temp.CopyTo(b);
+        }
+    }
+
+    public void Dispose()
+    {
+        _shown?.Dispose();
+        _shown = null;
+        _overlay.Dispose();
+        Glfw.DestroyWindow(_window);
+        Glfw.Terminate();
+    }
+}
