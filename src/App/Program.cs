@@ -16,6 +16,7 @@ public static class Program
             ProbeCommand.Create(),
             SegmentCommand.Create(),
             BenchDecodeCommand.Create(),
+            BenchRenderCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -11,6 +11,7 @@ public sealed unsafe class EglContext : IDisposable
 {
     private nint _display, _context, _surface;
 
+    /// <param name="debug">A debug context whose driver messages go to <see cref="GlDebugOutput.Message"/>.</param>
     public EglContext(bool debug = false)
     {
         Egl.EnsureLoaded();
@@ -59,6 +60,10 @@ public sealed unsafe class EglContext : IDisposable
             throw new RendererException($"eglMakeCurrent failed (EGL error 0x{Egl.GetError():X4})");
         }
         Gl.Load(Egl.GetProcAddress);
+        if (debug)
+        {
+            GlDebugOutput.Enable();
+        }
         Renderer = Gl.GetString(GlConst.Renderer);
         Version = Gl.GetString(GlConst.Version);
     }

@@ -62,6 +62,21 @@ public sealed class InfoAndBenchTests
         Assert.True(root.TryGetProperty("allocBytesPerFrame", out _));
     }
 
+    [Fact]
+    public void BenchRenderTimesTheOverlayHeadless()
+    {
+        var r = CliRunner.Run(["bench-render", "--instances", "1,10", "--frames", "10", "--viewport", "640x360", "--json"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("renderer").GetString()));
+        foreach (string key in new[] { "overlay.1.pbo", "overlay.1.direct", "overlay.10.pbo", "overlay.10.direct" })
+        {
+            Assert.True(root.GetProperty($"{key}.wallMs").GetDouble() > 0, key);
+            Assert.True(root.GetProperty($"{key}.cpuMs").GetDouble() > 0, key);
+        }
+    }
+
     [Theory]
     [InlineData("--slots", "0,2", "--slots '0,2'")]
     [InlineData("--frames", "2", "--frames 2 is too few")]

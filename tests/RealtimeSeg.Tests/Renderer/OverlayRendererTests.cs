@@ -180,6 +180,24 @@ public sealed class OverlayRendererTests : IDisposable
     }
 
     [Fact]
+    public void DriverDebugMessagesReachTheLogger()
+    {
+        var messages = new List<string>();
+        void Collect(string m) => messages.Add(m);
+        GlDebugOutput.Message += Collect;
+        try
+        {
+            Gl.BindTexture(0x1234, 0); // not a texture target: the driver explains
+            Assert.Equal(GlConst.InvalidEnum, Gl.GetError());
+        }
+        finally
+        {
+            GlDebugOutput.Message -= Collect;
+        }
+        Assert.Contains(messages, m => m.Contains("GL_INVALID_ENUM", StringComparison.Ordinal) && m.Contains("glBindTexture", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ABrokenShaderFailsWithTheCompilerLog()
     {
         var e = Assert.Throws<RendererException>(() => ShaderProgram.Build("broken", "void main() { gl_Position = vec4(0.0); }", "out vec4 c;\nvoid main() { c = vec4(1.0) +; }"));
