@@ -180,6 +180,32 @@ public sealed class OverlayRendererTests : IDisposable
     }
 
     [Fact]
+    public void AsynchronousReadbackReturnsWhatWasDrawnInOrder()
+    {
+        using var overlay = new OverlayRenderer();
+        using var target = new OffscreenTarget(320, 240);
+        using var expected = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var first = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var second = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var grey = Grey(320, 240);
+        using var white = Grey(320, 240, 255);
+
+        target.Bind();
+        overlay.Draw(grey, SquareInstance(), target.Viewport);
+        target.ReadPixels(expected);
+        Assert.True(target.BeginReadback(1));
+        overlay.Draw(white, new InstanceSet(Labels), target.Viewport);
+        Assert.True(target.BeginReadback(2));
+        Assert.False(target.BeginReadback(3)); // both buffers in flight: the caller must collect first
+
+        Assert.Equal(1, target.TryCompleteReadback(first, TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, target.TryCompleteReadback(second, TimeSpan.FromSeconds(5)));
+        Assert.Equal(-1, target.TryCompleteReadback(second));
+        Assert.True(expected.Pixels.SequenceEqual(first.Pixels), "the first readback differs from a synchronous read of the same picture");
+        AssertPixel((255, 255, 255), second, 140, 100, 0);
+    }
+
+    [Fact]
     public void DriverDebugMessagesReachTheLogger()
     {
         var messages = new List<string>();
