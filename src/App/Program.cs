@@ -9,6 +9,9 @@ public static class Program
     {
         var root = new RootCommand("RealtimeSeg: real-time Mask R-CNN instance segmentation on ONNX Runtime.")
         {
+            DemoCommand.Create(),
+            ViewCommand.Create(),
+            RecordCommand.Create(),
             InfoCommand.Create(),
             BenchCommand.Create(),
             SynthDatasetCommand.Create(),

@@ -452,19 +452,24 @@ public sealed unsafe class OverlayRenderer : IDisposable
 
     private (int Rects, int Glyphs) AddHud(int rects, int glyphs, Viewport viewport, HudInfo hud, int scale)
     {
-        // One line: "render 60.0 fps  inference 14.2 fps  latency 45 ms  cpu  dropped 3", formatted without allocating.
+        // One line, formatted without allocating: "draw 60.0 fps  model 14.2 fps  45 ms  cpu  dropped 3".
         var t = _text.AsSpan();
         int n = 0;
-        n += Append(t[n..], "render ");
+        n += Append(t[n..], "draw ");
         n += Number(t[n..], hud.RenderFps, "0.0");
-        n += Append(t[n..], " fps  inference ");
+        n += Append(t[n..], " fps  model ");
         n += Number(t[n..], hud.InferenceFps, "0.0");
-        n += Append(t[n..], " fps  latency ");
+        n += Append(t[n..], " fps  ");
         n += Number(t[n..], hud.LatencyMs, "0");
         n += Append(t[n..], " ms  ");
         n += Append(t[n..], hud.Provider ?? "");
         n += Append(t[n..], "  dropped ");
         n += Number(t[n..], hud.Dropped, "0");
+        // Smaller text rather than a HUD cut off by a narrow viewport.
+        while (scale > 1 && BitmapFont.MeasureWidth(t[..n]) * scale + 4 * LabelPadding + 8 > viewport.Width)
+        {
+            scale--;
+        }
         float w = BitmapFont.MeasureWidth(t[..n]) * scale + 4 * LabelPadding;
         float h = BitmapFont.GlyphHeight * scale + 4 * LabelPadding;
         float x = viewport.X + 4, y = viewport.Y + viewport.Height - 4 - h;

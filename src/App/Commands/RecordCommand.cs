@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using RealtimeSeg.App.Recording;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Capture.Recording;
+using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime;
+
+namespace RealtimeSeg.App.Commands;
+
+/// <summary>
+/// <c>realtimeseg record</c>: the annotated video. Files are processed losslessly (every input frame once, same
+/// count and fps); cameras, streams and lavfi are recorded live by capture time for <c>--duration</c>.
+/// </summary>
+internal static class RecordCommand
+{
+    internal sealed class OverlayArguments
+    {
+        public Option<bool> NoMasks { get; } = new("--no-masks") { Description = "Do not draw masks" };
+        public Option<bool> NoBoxes { get; } = new("--no-boxes") { Description = "Do not draw boxes" };
+        public Option<bool> NoLabels { get; } = new("--no-labels") { Description = "Do not draw class names and scores" };
+        public Option<bool> Hud { get; } = new("--hud") { Description = "Draw the HUD (fps, latency, provider, drops)" };
+        public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score drawn", DefaultValueFactory = _ => 0.5f };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { NoMasks, NoBoxes, NoLabels, Hud, MinScore })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public OverlayOptions Options(ParseResult parse) => OverlayOptions.Default with
+        {
+            Masks = !parse.GetValue(NoMasks),
+            Boxes = !parse.GetValue(NoBoxes),
+            Labels = !parse.GetValue(NoLabels),
+            Hud = parse.GetValue(Hud),
+            MinScore = parse.GetValue(MinScore),
+        };
+    }
+
+    public static Command Create()
+    {
+        var model = new ModelArguments();
+        var source = new SourceArguments();
+        var overlay = new OverlayArguments();
+        var output = new Option<string>("--out", "-o") { Description = "Output video: .mp4 (fragmented, H.264), .mov or .mkv", Required = true };
+        var duration = new Option<double?>("--duration", "-t") { Description = "Seconds to record (live sources; default 10 for them, the whole file for files)" };
+        var frames = new Option<long?>("--frames") { Description = "Stop after this many frames" };
+        var fps = new Option<double?>("--fps") { Description = "Output frame rate (default: the source's, else 30)" };
+        var lossless = new Option<bool>("--lossless") { Description = "Process every source frame even for live-like sources (the synthetic scene then renders as fast as the pipeline takes it)" };
+        var command = new Command("record", "Record annotated video: frames drawn by the overlay offscreen (EGL) and encoded with FFmpeg (H.264). Files: every frame; live sources: --duration seconds by capture time");
+        model.AddTo(command);
+        source.AddTo(command);
+        overlay.AddTo(command);
+        command.Options.Add(output);
+        command.Options.Add(duration);
+        command.Options.Add(frames);
+        command.Options.Add(fps);
+        command.Options.Add(lossless);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            string outPath = parse.GetValue(output)!;
+            VideoWriter.CheckOutputPath(outPath); // before anything is loaded or created
+            var spec = source.Spec(parse);
+            bool fileLike = spec.Kind is SourceKind.VideoFile or SourceKind.ImageFile or SourceKind.ImageSequence;
+            bool isLossless = fileLike || parse.GetValue(lossless);
+            double? seconds = parse.GetValue(duration);
+            long? frameLimit = parse.GetValue(frames);
+            if (seconds is <= 0 || frameLimit is <= 0)
+            {
+                throw new RealtimeSegException("--duration and --frames must be positive");
+            }
+            if (!isLossless && seconds is null && frameLimit is null)
+            {
+                seconds = 10;
+            }
+            if (parse.GetValue(fps) is { } f && (f <= 0 || f > 240))
+            {
+                throw new RealtimeSegException($"--fps {f.ToString(CultureInfo.InvariantCulture)} is out of range; use 1 to 240");
+            }
+            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse));
+            using var segmentation = model.Open(parse);
+            return Run(segmentation, plan);
+        }));
+        return command;
+    }
+
+    /// <summary>Runs a recording with Ctrl+C handling and a status line; prints the summary.</summary>
+    internal static int Run(Runtime.Model.SegmentationModel model, RecordPlan plan)
+    {
+        var recorder = new Recorder();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // the first Ctrl+C finishes the file; the second aborts (still playable)
+            recorder.Interrupt();
+            Console.Error.WriteLine("\nstopping: finishing the file (Ctrl+C again to abort now)");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            bool terminal = !Console.IsErrorRedirected;
+            var summary = recorder.Run(model, plan, line =>
+            {
+                if (terminal)
+                {
+                    Console.Error.Write($"\r{line}    ");
+                }
+                else
+                {
+                    Console.Error.WriteLine(line);
+                }
+            });
+            if (terminal)
+            {
+                Console.Error.WriteLine();
+            }
+            Console.Out.WriteLine(Recorder.Describe(summary));
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

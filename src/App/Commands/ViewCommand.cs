@@ -1,0 +1,73 @@
+using System.CommandLine;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Capture.Loop;
+using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime;
+using RealtimeSeg.Runtime.Frames;
+using RealtimeSeg.Runtime.Model;
+using RealtimeSeg.Runtime.Pipeline;
+
+namespace RealtimeSeg.App.Commands;
+
+/// <summary><c>realtimeseg view</c>: the live viewer window for a camera, file, stream or the synthetic scene.</summary>
+internal static class ViewCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelArguments();
+        var source = new SourceArguments();
+        var overlay = new RecordCommand.OverlayArguments();
+        var size = new Option<string>("--window") { Description = "Window size WxH", DefaultValueFactory = _ => "1280x720" };
+        var command = new Command("view", "Open a window showing the source with masks, boxes and labels, drawn at display rate. Keys: M masks, B boxes, L labels, H HUD, Space pause, S screenshot, Q/Esc quit");
+        model.AddTo(command);
+        source.AddTo(command);
+        overlay.AddTo(command);
+        command.Options.Add(size);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var (w, h) = CliParsing.Size(parse.GetValue(size)!, "--window");
+            RequireDisplay();
+            var spec = source.Spec(parse);
+            using var segmentation = model.Open(parse);
+            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, w, h);
+        }));
+        return command;
+    }
+
+    /// <summary>A display to open a window on, or a clear error that says how to record instead.</summary>
+    internal static void RequireDisplay()
+    {
+        if (!HasDisplay())
+        {
+            throw new RealtimeSegException("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset); use realtimeseg record --out FILE.mp4 to render offscreen instead");
+        }
+    }
+
+    internal static bool HasDisplay() =>
+        !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
+
+    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, int width, int height)
+    {
+        // A viewer is live whatever the source: a file plays at its own rate, newest frame wins.
+        if (spec.Kind is SourceKind.VideoFile)
+        {
+            options = options with { Realtime = true };
+        }
+        using var capture = new CaptureLoop(FrameSources.Create(spec, options), new CaptureOptions { Pacing = Pacing.Live });
+        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames);
+        using var viewer = new ViewerWindow($"RealtimeSeg: {spec}", width, height) { Options = overlay };
+        capture.Start();
+        pipeline.Start();
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        viewer.Run(pipeline, cancel.Token);
+        pipeline.Stop();
+        capture.Stop();
+        if (pipeline.Fault is { } fault)
+        {
+            throw new RealtimeSegException(fault.Message, fault);
+        }
+        Console.Out.WriteLine($"viewed {viewer.FramesDrawn} frames at {viewer.RenderFps:0.0} fps; {pipeline.Stats.ResultsOut} results{(viewer.LastScreenshot is { } s ? $"; last screenshot {s}" : "")}");
+        return 0;
+    }
+}

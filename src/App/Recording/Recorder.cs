@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using RealtimeSeg.App.Commands;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Capture.Loop;
+using RealtimeSeg.Capture.Recording;
+using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime.Frames;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Model;
+using RealtimeSeg.Runtime.Pipeline;
+
+namespace RealtimeSeg.App.Recording;
+
+/// <summary>What a recording run is asked to do.</summary>
+internal sealed record RecordPlan(
+    SourceSpec Source,
+    SourceOptions SourceOptions,
+    string Output,
+    bool Lossless,
+    double? Seconds,
+    long? Frames,
+    double? Fps,
+    OverlayOptions Overlay,
+    bool Encode = true);
+
+/// <summary>What a recording run did.</summary>
+internal sealed record RecordSummary(string Output, long FramesWritten, TimeSpan Duration, double FileFps, long ResultsDrawn,
+    double EndToEndFps, long Dropped, string Codec, string? Warning, long Bytes, bool Interrupted, double Seconds);
+
+/// <summary>
+/// Capture → pipeline → overlay drawn offscreen (EGL) → asynchronous readback → <see cref="VideoWriter"/>.
+/// The render thread (this one) owns the GL context; the writer encodes on its own thread. Files are recorded
+/// losslessly (every input frame once, at the input's rate); live sources by capture time for a duration.
+/// </summary>
+internal sealed class Recorder
+{
+    private volatile int _interrupts;
+
+    /// <summary>First Ctrl+C: finish the file cleanly. Second: abort fast (fragmented MP4 stays playable).</summary>
+    public void Interrupt() => Interlocked.Increment(ref _interrupts);
+
+    public RecordSummary Run(SegmentationModel model, RecordPlan plan, Action<string>? status = null)
+    {
+        var options = plan.SourceOptions;
+        if (plan.Source.Kind == SourceKind.Synthetic && plan.Lossless)
+        {
+            options = options with { Unpaced = true };
+        }
+        using var capture = new CaptureLoop(FrameSources.Create(plan.Source, options),
+            new CaptureOptions { Pacing = plan.Lossless ? Pacing.Lossless : Pacing.Live });
+        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Lossless = plan.Lossless });
+        using var context = new EglContext();
+        using var overlay = new OverlayRenderer();
+        using var readbackPool = new FramePool();
+        OffscreenTarget? target = null;
+        VideoWriter? writer = null;
+        var clock = new Stopwatch();
+        long drawn = 0;
+        bool interrupted = false;
+        var pendingTimestamps = new Queue<long>(4);
+        var hud = new HudInfo(0, 0, 0, pipeline.ProviderName, 0);
+        double nextHud = 0;
+        capture.Start();
+        pipeline.Start();
+        try
+        {
+            double nextStatus = 1;
+            while (true)
+            {
+                if (_interrupts > 0)
+                {
+                    interrupted = true;
+                    break;
+                }
+                if ((plan.Seconds is { } s && clock.IsRunning && clock.Elapsed.TotalSeconds >= s) || (plan.Frames is { } f && drawn >= f))
+                {
+                    break;
+                }
+                var wait = pipeline.Results.Wait(TimeSpan.FromMilliseconds(100), out var result);
+                if (wait == FrameWait.Ended)
+                {
+                    break;
+                }
+                if (result is null)
+                {
+                    continue;
+                }
+                using (result)
+                {
+                    if (target is null)
+                    {
+                        clock.Start();
+                        (target, writer) = Open(plan, result.Frame, capture.Status.Info);
+                    }
+                    if (target.Pending == 2)
+                    {
+                        Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5));
+                    }
+                    if (plan.Overlay.Hud && clock.Elapsed.TotalSeconds >= nextHud)
+                    {
+                        // Stats sort their windows: refreshed once a second, not per frame.
+                        var stats = pipeline.Stats;
+                        hud = hud with { RenderFps = drawn / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), InferenceFps = stats.FpsOut, LatencyMs = stats.LatencyP50Ms, Dropped = stats.Dropped };
+                        nextHud = clock.Elapsed.TotalSeconds + 1;
+                    }
+                    target.Bind();
+                    overlay.Draw(result, target.Viewport, plan.Overlay, hud);
+                    target.BeginReadback(result.Frame.Id);
+                    pendingTimestamps.Enqueue(result.Frame.Timestamp);
+                    drawn++;
+                }
+                // Collect the previous frame's readback if the GPU has finished it: never wait here.
+                while (target.Pending > 1)
+                {
+                    Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.Zero);
+                }
+                if (status is not null && clock.Elapsed.TotalSeconds >= nextStatus)
+                {
+                    status(Status(capture, drawn, clock.Elapsed.TotalSeconds, plan));
+                    nextStatus = clock.Elapsed.TotalSeconds + 1;
+                }
+            }
+            while (target is not null && target.Pending > 0)
+            {
+                Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5));
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            pipeline.Stop();
+            capture.Stop();
+            if (writer is null)
+            {
+                throw new CaptureException($"'{plan.Source}' gave no frames to record{(capture.Status.Message is { } m ? $" ({m})" : "")}");
+            }
+            if (_interrupts > 1)
+            {
+                writer.Abort();
+            }
+            else
+            {
+                writer.Finish();
+            }
+            long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
+            return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, FileFps(plan, capture.Status.Info), drawn,
+                drawn / Math.Max(seconds, 1e-9), capture.Status.Dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds);
+        }
+        finally
+        {
+            target?.Dispose();
+            writer?.Dispose();
+        }
+    }
+
+    private static double FileFps(RecordPlan plan, StreamInfo info) =>
+        plan.Fps is > 0 and var fps ? fps : info.Fps > 0 ? info.Fps : 30;
+
+    private (OffscreenTarget, VideoWriter) Open(RecordPlan plan, Frame first, StreamInfo info)
+    {
+        var target = new OffscreenTarget(first.Width, first.Height);
+        try
+        {
+            var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, PixelFormat.Bgra32, new VideoWriterOptions
+            {
+                Fps = FileFps(plan, info),
+                Clock = plan.Lossless ? RecordingClock.EveryFrame : RecordingClock.CaptureTime,
+            });
+            return (target, writer);
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+    }
+
+    private static void Collect(OffscreenTarget target, VideoWriter writer, FramePool pool, Queue<long> timestamps, TimeSpan wait)
+    {
+        var frame = pool.Rent(target.Width, target.Height, PixelFormat.Bgra32);
+        long id = target.TryCompleteReadback(frame, wait);
+        if (id < 0)
+        {
+            frame.Dispose();
+            if (wait > TimeSpan.Zero)
+            {
+                throw new CaptureException("the GPU did not finish a frame within 5 s");
+            }
+            return;
+        }
+        frame.Id = id;
+        frame.Timestamp = timestamps.Dequeue();
+        writer.Write(frame);
+    }
+
+    private static string Status(CaptureLoop capture, long drawn, double seconds, RecordPlan plan)
+    {
+        var s = capture.Status;
+        long? count = plan.Frames ?? s.Info.FrameCount;
+        if (plan.Lossless && count is > 0 and var n)
+        {
+            double rate = drawn / Math.Max(seconds, 1e-9);
+            return $"recording {drawn}/{n} frames ({100.0 * drawn / n:0}%), {rate:0.0} fps, ETA {(n - drawn) / Math.Max(rate, 1e-9):0} s";
+        }
+        string total = plan.Seconds is { } limit ? $"/{limit:0}" : "";
+        return $"recording {seconds:0.0}{total} s: {drawn} frames, {drawn / Math.Max(seconds, 1e-9):0.0} fps, {s.Dropped} dropped{(s.State == CaptureState.Reconnecting ? $", {s.Message}" : "")}";
+    }
+
+    public static string Describe(RecordSummary s) =>
+        $"recorded {s.FramesWritten} frames ({s.Duration.TotalSeconds:0.0} s at {s.FileFps:0.##} fps, {s.Codec}) to {s.Output} ({s.Bytes / 1024.0 / 1024.0:0.0} MB)\n" +
+        $"processed {s.ResultsDrawn} frames in {s.Seconds:0.0} s: {s.EndToEndFps:0.0} fps end to end, {s.Dropped} dropped by the live source{(s.Interrupted ? "; stopped by Ctrl+C" : "")}" +
+        (s.Warning is null ? "" : $"\nwarning: {s.Warning}");
+}
