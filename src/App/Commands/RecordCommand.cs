@@ -49,6 +49,8 @@ internal static class RecordCommand
         var duration = new Option<double?>("--duration", "-t") { Description = "Seconds to record (live sources; default 10 for them, the whole file for files)" };
         var frames = new Option<long?>("--frames") { Description = "Stop after this many frames" };
         var fps = new Option<double?>("--fps") { Description = "Output frame rate (default: the source's, else 30)" };
+        var snapshot = new Option<string?>("--snapshot") { Description = "Also save the last frame drawn as this PNG" };
+        var noEncode = new Option<bool>("--no-encode") { Description = "Run everything but the encoder (measures what recording costs; no file is written)" };
         var lossless = new Option<bool>("--lossless") { Description = "Process every source frame even for live-like sources (the synthetic scene then renders as fast as the pipeline takes it)" };
         var command = new Command("record", "Record annotated video: frames drawn by the overlay offscreen (EGL) and encoded with FFmpeg (H.264). Files: every frame; live sources: --duration seconds by capture time");
         model.AddTo(command);
@@ -59,6 +61,8 @@ internal static class RecordCommand
         command.Options.Add(frames);
         command.Options.Add(fps);
         command.Options.Add(lossless);
+        command.Options.Add(snapshot);
+        command.Options.Add(noEncode);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string outPath = parse.GetValue(output)!;
@@ -80,7 +84,8 @@ internal static class RecordCommand
             {
                 throw new RealtimeSegException($"--fps {f.ToString(CultureInfo.InvariantCulture)} is out of range; use 1 to 240");
             }
-            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse));
+            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse),
+                Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot));
             using var segmentation = model.Open(parse);
             return Run(segmentation, plan);
         }));

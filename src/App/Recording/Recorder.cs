@@ -21,7 +21,8 @@ internal sealed record RecordPlan(
     long? Frames,
     double? Fps,
     OverlayOptions Overlay,
-    bool Encode = true);
+    bool Encode = true,
+    string? Snapshot = null);
 
 /// <summary>What a recording run did.</summary>
 internal sealed record RecordSummary(string Output, long FramesWritten, TimeSpan Duration, double FileFps, long ResultsDrawn,
@@ -94,7 +95,7 @@ internal sealed class Recorder
                     }
                     if (target.Pending == 2)
                     {
-                        Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5));
+                        Collect(target, writer, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5), plan.Snapshot);
                     }
                     if (plan.Overlay.Hud && clock.Elapsed.TotalSeconds >= nextHud)
                     {
@@ -112,7 +113,7 @@ internal sealed class Recorder
                 // Collect the previous frame's readback if the GPU has finished it: never wait here.
                 while (target.Pending > 1)
                 {
-                    Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.Zero);
+                    Collect(target, writer, readbackPool, pendingTimestamps, TimeSpan.Zero, plan.Snapshot);
                 }
                 if (status is not null && clock.Elapsed.TotalSeconds >= nextStatus)
                 {
@@ -122,14 +123,20 @@ internal sealed class Recorder
             }
             while (target is not null && target.Pending > 0)
             {
-                Collect(target, writer!, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5));
+                Collect(target, writer, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5), plan.Snapshot);
             }
             double seconds = clock.Elapsed.TotalSeconds;
             pipeline.Stop();
             capture.Stop();
-            if (writer is null)
+            if (target is null)
             {
                 throw new CaptureException($"'{plan.Source}' gave no frames to record{(capture.Status.Message is { } m ? $" ({m})" : "")}");
+            }
+            if (writer is null)
+            {
+                // --no-encode (benchmarks): everything but the encoder ran.
+                return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, FileFps(plan, capture.Status.Info), drawn,
+                    drawn / Math.Max(seconds, 1e-9), capture.Status.Dropped, "none", null, 0, interrupted, seconds);
             }
             if (_interrupts > 1)
             {
@@ -153,9 +160,13 @@ internal sealed class Recorder
     private static double FileFps(RecordPlan plan, StreamInfo info) =>
         plan.Fps is > 0 and var fps ? fps : info.Fps > 0 ? info.Fps : 30;
 
-    private (OffscreenTarget, VideoWriter) Open(RecordPlan plan, Frame first, StreamInfo info)
+    private (OffscreenTarget, VideoWriter?) Open(RecordPlan plan, Frame first, StreamInfo info)
     {
         var target = new OffscreenTarget(first.Width, first.Height);
+        if (!plan.Encode)
+        {
+            return (target, null);
+        }
         try
         {
             var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, PixelFormat.Bgra32, new VideoWriterOptions
@@ -172,7 +183,7 @@ internal sealed class Recorder
         }
     }
 
-    private static void Collect(OffscreenTarget target, VideoWriter writer, FramePool pool, Queue<long> timestamps, TimeSpan wait)
+    private static void Collect(OffscreenTarget target, VideoWriter? writer, FramePool pool, Queue<long> timestamps, TimeSpan wait, string? snapshot)
     {
         var frame = pool.Rent(target.Width, target.Height, PixelFormat.Bgra32);
         long id = target.TryCompleteReadback(frame, wait);
@@ -187,6 +198,15 @@ internal sealed class Recorder
         }
         frame.Id = id;
         frame.Timestamp = timestamps.Dequeue();
+        if (snapshot is not null && target.Pending == 0)
+        {
+            Png.Write(snapshot, frame); // the last frame drawn, as a picture (README images, bug reports)
+        }
+        if (writer is null)
+        {
+            frame.Dispose();
+            return;
+        }
         writer.Write(frame);
     }
 

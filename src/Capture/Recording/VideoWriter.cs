@@ -26,7 +26,7 @@ public sealed record VideoWriterOptions
     public RecordingClock Clock { get; init; } = RecordingClock.EveryFrame;
 
     /// <summary>x264 speed/size trade-off; veryfast keeps encoding well under the pipeline's cost on 2 cores.</summary>
-    public string Preset { get; init; } = "veryfast";
+    public string Preset { get; init; } = "ultrafast";
 
     /// <summary>x264 quality (lower is better, 18-28 is sensible).</summary>
     public int Crf { get; init; } = 23;
