@@ -170,9 +170,9 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
     }
 
-    private static void FlipRows(Frame frame)
+    internal static void FlipRows(Frame frame)
     {
-        int rowBytes = frame.Width * 4;
+        int rowBytes = frame.Width * frame.Format.BytesPerPixel();
         Span<byte> temp = rowBytes <= 16384 ? stackalloc byte[rowBytes] : new byte[rowBytes];
         for (int y = 0; y < frame.Height / 2; y++)
         {

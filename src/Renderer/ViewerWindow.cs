@@ -147,7 +147,7 @@ public sealed unsafe class ViewerWindow : IDisposable
         {
             G.ReadPixels(0, 0, w, h, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
         }
-        FlipRows(image);
+        OffscreenTarget.FlipRows(image);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
         {
@@ -182,19 +182,6 @@ public sealed unsafe class ViewerWindow : IDisposable
         if (action == Glfw.Press && _polling is { } viewer && viewer._window == window)
         {
             viewer.HandleKey(key);
-        }
-    }
-
-    private static void FlipRows(Frame frame)
-    {
-        var temp = new byte[frame.Width * 4];
-        for (int y = 0; y < frame.Height / 2; y++)
-        {
-            var a = frame.Row(y);
-            var b = frame.Row(frame.Height - 1 - y);
-            a.CopyTo(temp);
-            b.CopyTo(a);
-            temp.CopyTo(b);
         }
     }
 

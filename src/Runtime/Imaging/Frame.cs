@@ -93,35 +93,13 @@ public sealed class Frame : IDisposable
     }
 
     /// <summary>Takes another reference to a live frame; each Retain needs its own Dispose.</summary>
-    public Frame Retain()
-    {
-        int now;
-        do
-        {
-            now = Volatile.Read(ref _references);
-            if (now <= 0)
-            {
-                throw new ObjectDisposedException(nameof(Frame), "cannot retain a frame that was already released");
-            }
-        }
-        while (Interlocked.CompareExchange(ref _references, now + 1, now) != now);
-        return this;
-    }
+    public Frame Retain() => ReferenceCount.TryAdd(ref _references) ? this
+        : throw new ObjectDisposedException(nameof(Frame), "cannot retain a frame that was already released");
 
-    /// <summary>Gives back one reference; the last one returns the pixels to their pool.</summary>
+    /// <summary>Gives back one reference; the last one returns the pixels to their pool (a second Dispose by the last holder is harmless).</summary>
     public void Dispose()
     {
-        int now;
-        do
-        {
-            now = Volatile.Read(ref _references);
-            if (now <= 0)
-            {
-                return; // already released: a second Dispose by the last holder is harmless
-            }
-        }
-        while (Interlocked.CompareExchange(ref _references, now - 1, now) != now);
-        if (now != 1)
+        if (!ReferenceCount.Release(ref _references))
         {
             return;
         }

@@ -72,34 +72,12 @@ public sealed class SegmentationResult : IDisposable
         _references = 1;
     }
 
-    public SegmentationResult Retain()
-    {
-        int now;
-        do
-        {
-            now = Volatile.Read(ref _references);
-            if (now <= 0)
-            {
-                throw new ObjectDisposedException(nameof(SegmentationResult), "cannot retain a result that was already released");
-            }
-        }
-        while (Interlocked.CompareExchange(ref _references, now + 1, now) != now);
-        return this;
-    }
+    public SegmentationResult Retain() => ReferenceCount.TryAdd(ref _references) ? this
+        : throw new ObjectDisposedException(nameof(SegmentationResult), "cannot retain a result that was already released");
 
     public void Dispose()
     {
-        int now;
-        do
-        {
-            now = Volatile.Read(ref _references);
-            if (now <= 0)
-            {
-                return;
-            }
-        }
-        while (Interlocked.CompareExchange(ref _references, now - 1, now) != now);
-        if (now == 1)
+        if (ReferenceCount.Release(ref _references))
         {
             Interlocked.Exchange(ref _frame, null)?.Dispose();
             _pool?.Return(this);
