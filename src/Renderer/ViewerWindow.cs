@@ -82,7 +82,7 @@ public sealed unsafe class ViewerWindow : IDisposable
             {
                 // Stats sort their windows: once a second, not per frame.
                 var s = pipeline.Stats;
-                hud = new HudInfo(RenderFps, s.FpsOut, s.LatencyP50Ms, hud.Provider.Length > 0 ? hud.Provider : ProviderName(pipeline), s.Dropped);
+                hud = new HudInfo(RenderFps, s.FpsOut, s.LatencyP50Ms, hud.Provider.Length > 0 ? hud.Provider : pipeline.ProviderName, s.Dropped);
                 nextStats = _clock.Elapsed.TotalSeconds + 1;
             }
             if (!Paused && pipeline.TryGetLatest(out var latest))
@@ -92,8 +92,6 @@ public sealed unsafe class ViewerWindow : IDisposable
             RenderFrame(hud with { RenderFps = RenderFps });
         }
     }
-
-    private static string ProviderName(InferencePipeline pipeline) => pipeline.ProviderName;
 
     /// <summary>Takes over a reference to <paramref name="result"/> as the one drawn from now on.</summary>
     public void Show(SegmentationResult result)
