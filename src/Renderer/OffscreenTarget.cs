@@ -1,8 +1,21 @@
+using RealtimeSeg.Renderer.Graphics;
 using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;
 using G = RealtimeSeg.Renderer.Native.Gl;
 
 namespace RealtimeSeg.Renderer;
+
+/// <summary>What <see cref="OffscreenTarget.BeginReadback"/> reads back.</summary>
+public enum ReadbackFormat
+{
+    /// <summary>BGRA, 4 bytes a pixel, top row first.</summary>
+    Bgra,
+    /// <summary>
+    /// Planar YUV 4:2:0 (BT.601 limited range), converted by a shader before the copy: 1.5 bytes a pixel, as
+    /// a Gray8 frame of Width x (Height*3/2) in FFmpeg's yuv420p layout. Needs an even width and height.
+    /// </summary>
+    Yuv420,
+}
 
 /// <summary>
 /// A framebuffer object with an RGBA8 colour texture, for drawing without a window (recording, screenshots,
@@ -18,14 +31,20 @@ public sealed unsafe class OffscreenTarget : IDisposable
     private readonly long[] _ids = new long[2];
     private int _next;
     private int _pending;
+    private readonly uint _yuvFramebuffer, _yuvTexture, _yuvVao;
+    private readonly ShaderProgram? _yuvProgram;
 
-    public OffscreenTarget(int width, int height)
+    public OffscreenTarget(int width, int height, ReadbackFormat readback = ReadbackFormat.Bgra)
     {
         if (width <= 0 || height <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(width), $"offscreen size must be positive, got {width}x{height}");
         }
-        (Width, Height) = (width, height);
+        (Width, Height, Readback) = (width, height, readback);
+        if (readback == ReadbackFormat.Yuv420 && (width % 2 != 0 || height % 2 != 0))
+        {
+            throw new ArgumentException($"YUV 4:2:0 readback needs an even size, got {width}x{height}", nameof(readback));
+        }
         int previousDraw = G.GetInteger(GlConst.DrawFramebufferBinding), previousRead = G.GetInteger(GlConst.ReadFramebufferBinding);
         int previousTexture = G.GetInteger(GlConst.TextureBinding2D);
         _texture = G.GenTexture();
@@ -37,11 +56,28 @@ public sealed unsafe class OffscreenTarget : IDisposable
         G.BindFramebuffer(GlConst.Framebuffer, _framebuffer);
         G.FramebufferTexture2D(GlConst.Framebuffer, GlConst.ColorAttachment0, GlConst.Texture2D, _texture, 0);
         uint status = G.CheckFramebufferStatus(GlConst.Framebuffer);
+        if (readback == ReadbackFormat.Yuv420)
+        {
+            _yuvTexture = G.GenTexture();
+            G.BindTexture(GlConst.Texture2D, _yuvTexture);
+            G.TexParameter(GlConst.Texture2D, GlConst.TextureMinFilter, GlConst.Nearest);
+            G.TexParameter(GlConst.Texture2D, GlConst.TextureMagFilter, GlConst.Nearest);
+            G.TexImage2D(GlConst.Texture2D, 0, GlConst.R8, width, height * 3 / 2, (uint)GlConst.Red, GlConst.UnsignedByte, null);
+            _yuvFramebuffer = G.GenFramebuffer();
+            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
+            G.FramebufferTexture2D(GlConst.Framebuffer, GlConst.ColorAttachment0, GlConst.Texture2D, _yuvTexture, 0);
+            if (G.CheckFramebufferStatus(GlConst.Framebuffer) != GlConst.FramebufferComplete)
+            {
+                status = 0;
+            }
+            _yuvVao = G.GenVertexArray();
+            _yuvProgram = ShaderProgram.FromEmbedded("yuv");
+        }
         for (int i = 0; i < 2; i++)
         {
             _packBuffers[i] = G.GenBuffer();
             G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[i]);
-            G.BufferData(GlConst.PixelPackBuffer, (nint)width * height * 4, null, GlConst.StreamRead);
+            G.BufferData(GlConst.PixelPackBuffer, ReadbackBytes, null, GlConst.StreamRead);
         }
         G.BindBuffer(GlConst.PixelPackBuffer, 0);
         G.BindTexture(GlConst.Texture2D, (uint)previousTexture);
@@ -58,6 +94,14 @@ public sealed unsafe class OffscreenTarget : IDisposable
     public int Width { get; }
 
     public int Height { get; }
+
+    public ReadbackFormat Readback { get; }
+
+    /// <summary>Size of one asynchronous readback, and the frame <see cref="TryCompleteReadback"/> fills.</summary>
+    public (int Width, int Height, PixelFormat Format) ReadbackFrame =>
+        Readback == ReadbackFormat.Yuv420 ? (Width, Height * 3 / 2, PixelFormat.Gray8) : (Width, Height, PixelFormat.Bgra32);
+
+    private nint ReadbackBytes => Readback == ReadbackFormat.Yuv420 ? (nint)Width * Height * 3 / 2 : (nint)Width * Height * 4;
 
     /// <summary>The whole target as a viewport.</summary>
     public Viewport Viewport => new(0, 0, Width, Height);
@@ -80,7 +124,11 @@ public sealed unsafe class OffscreenTarget : IDisposable
     /// <summary>Reads the pixels now, waiting for the GPU (tests, screenshots).</summary>
     public void ReadPixels(Frame into)
     {
-        CheckFrame(into);
+        ArgumentNullException.ThrowIfNull(into);
+        if (into.Width != Width || into.Height != Height || into.Format != PixelFormat.Bgra32)
+        {
+            throw new ArgumentException($"ReadPixels needs a {Width}x{Height} Bgra32 frame, got {into.Width}x{into.Height} {into.Format}", nameof(into));
+        }
         Bind();
         G.BindBuffer(GlConst.PixelPackBuffer, 0);
         G.PixelStore(GlConst.PackAlignment, 4);
@@ -102,11 +150,24 @@ public sealed unsafe class OffscreenTarget : IDisposable
             return false;
         }
         int slot = (_next + _pending) % 2;
-        Bind();
-        G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
-        G.PixelStore(GlConst.PackAlignment, 4);
-        G.ReadPixels(0, 0, Width, Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, null);
-        G.BindBuffer(GlConst.PixelPackBuffer, 0);
+        if (Readback == ReadbackFormat.Yuv420)
+        {
+            ConvertToYuv();
+            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
+            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
+            G.PixelStore(GlConst.PackAlignment, 1);
+            G.ReadPixels(0, 0, Width, Height * 3 / 2, (uint)GlConst.Red, GlConst.UnsignedByte, null);
+            G.BindBuffer(GlConst.PixelPackBuffer, 0);
+            Bind();
+        }
+        else
+        {
+            Bind();
+            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
+            G.PixelStore(GlConst.PackAlignment, 4);
+            G.ReadPixels(0, 0, Width, Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, null);
+            G.BindBuffer(GlConst.PixelPackBuffer, 0);
+        }
         _fences[slot] = G.FenceSync();
         _ids[slot] = frameId;
         _pending++;
@@ -141,18 +202,25 @@ public sealed unsafe class OffscreenTarget : IDisposable
         G.DeleteSync(_fences[slot]);
         _fences[slot] = 0;
         G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
-        int rowBytes = Width * 4;
-        void* mapped = G.MapBufferRange(GlConst.PixelPackBuffer, 0, (nint)rowBytes * Height, GlConst.MapReadBit);
+        void* mapped = G.MapBufferRange(GlConst.PixelPackBuffer, 0, ReadbackBytes, GlConst.MapReadBit);
         if (mapped == null)
         {
             G.BindBuffer(GlConst.PixelPackBuffer, 0);
             throw new RendererException("glMapBufferRange returned null for a readback buffer");
         }
-        var source = new ReadOnlySpan<byte>(mapped, rowBytes * Height);
-        for (int y = 0; y < Height; y++)
+        var source = new ReadOnlySpan<byte>(mapped, (int)ReadbackBytes);
+        if (Readback == ReadbackFormat.Yuv420)
         {
-            // GL rows run bottom-up; frames top-down.
-            source.Slice((Height - 1 - y) * rowBytes, rowBytes).CopyTo(into.Row(y));
+            source.CopyTo(into.Pixels); // the shader already wrote the file's row order
+        }
+        else
+        {
+            int rowBytes = Width * 4;
+            for (int y = 0; y < Height; y++)
+            {
+                // GL rows run bottom-up; frames top-down.
+                source.Slice((Height - 1 - y) * rowBytes, rowBytes).CopyTo(into.Row(y));
+            }
         }
         G.UnmapBuffer(GlConst.PixelPackBuffer);
         G.BindBuffer(GlConst.PixelPackBuffer, 0);
@@ -164,9 +232,36 @@ public sealed unsafe class OffscreenTarget : IDisposable
     private void CheckFrame(Frame into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        if (into.Width != Width || into.Height != Height || into.Format != PixelFormat.Bgra32)
+        var (w, h, format) = ReadbackFrame;
+        if (into.Width != w || into.Height != h || into.Format != format)
         {
-            throw new ArgumentException($"readback needs a {Width}x{Height} Bgra32 frame, got {into.Width}x{into.Height} {into.Format}", nameof(into));
+            throw new ArgumentException($"readback needs a {w}x{h} {format} frame, got {into.Width}x{into.Height} {into.Format}", nameof(into));
+        }
+    }
+
+    /// <summary>The colour conversion pass: this target's texture → the R8 YUV target, state restored after.</summary>
+    private void ConvertToYuv()
+    {
+        var saved = GlStateSnapshot.Capture();
+        try
+        {
+            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
+            G.Viewport(0, 0, Width, Height * 3 / 2);
+            G.Disable(GlConst.Blend);
+            G.Disable(GlConst.ScissorTest);
+            G.Disable(GlConst.DepthTest);
+            G.UseProgram(_yuvProgram!.Handle);
+            G.Uniform(_yuvProgram.Uniform("uSource"), 0);
+            G.UniformInt2(_yuvProgram.Uniform("uSize"), Width, Height);
+            G.ActiveTexture(GlConst.Texture0);
+            G.BindTexture(GlConst.Texture2D, _texture);
+            G.BindVertexArray(_yuvVao);
+            G.DrawArrays(GlConst.TriangleStrip, 0, 4);
+            G.Check("OffscreenTarget YUV conversion");
+        }
+        finally
+        {
+            saved.Restore();
         }
     }
 
@@ -197,5 +292,12 @@ public sealed unsafe class OffscreenTarget : IDisposable
         G.DeleteBuffer(_packBuffers[1]);
         G.DeleteFramebuffer(_framebuffer);
         G.DeleteTexture(_texture);
+        if (_yuvProgram is not null)
+        {
+            _yuvProgram.Dispose();
+            G.DeleteFramebuffer(_yuvFramebuffer);
+            G.DeleteTexture(_yuvTexture);
+            G.DeleteVertexArray(_yuvVao);
+        }
     }
 }

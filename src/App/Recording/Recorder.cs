@@ -162,14 +162,17 @@ internal sealed class Recorder
 
     private (OffscreenTarget, VideoWriter?) Open(RecordPlan plan, Frame first, StreamInfo info)
     {
-        var target = new OffscreenTarget(first.Width, first.Height);
+        // Even sizes convert to YUV 4:2:0 on the GPU: 1.5 bytes a pixel through readback and pipe, and FFmpeg
+        // encodes without converting (bench/record.sh measures the difference).
+        bool yuv = first.Width % 2 == 0 && first.Height % 2 == 0 && Environment.GetEnvironmentVariable("REALTIMESEG_RECORD_BGRA") != "1";
+        var target = new OffscreenTarget(first.Width, first.Height, yuv ? ReadbackFormat.Yuv420 : ReadbackFormat.Bgra);
         if (!plan.Encode)
         {
             return (target, null);
         }
         try
         {
-            var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, PixelFormat.Bgra32, new VideoWriterOptions
+            var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, yuv ? PixelFormat.Gray8 : PixelFormat.Bgra32, new VideoWriterOptions
             {
                 Fps = FileFps(plan, info),
                 Clock = plan.Lossless ? RecordingClock.EveryFrame : RecordingClock.CaptureTime,
@@ -185,7 +188,8 @@ internal sealed class Recorder
 
     private static void Collect(OffscreenTarget target, VideoWriter? writer, FramePool pool, Queue<long> timestamps, TimeSpan wait, string? snapshot)
     {
-        var frame = pool.Rent(target.Width, target.Height, PixelFormat.Bgra32);
+        var (w, h, format) = target.ReadbackFrame;
+        var frame = pool.Rent(w, h, format);
         long id = target.TryCompleteReadback(frame, wait);
         if (id < 0)
         {
@@ -200,7 +204,10 @@ internal sealed class Recorder
         frame.Timestamp = timestamps.Dequeue();
         if (snapshot is not null && target.Pending == 0)
         {
-            Png.Write(snapshot, frame); // the last frame drawn, as a picture (README images, bug reports)
+            // The last frame drawn, as a picture (README images, bug reports); read as BGRA whatever the recording uses.
+            using var picture = Frame.Allocate(target.Width, target.Height, PixelFormat.Bgra32);
+            target.ReadPixels(picture);
+            Png.Write(snapshot, picture);
         }
         if (writer is null)
         {

@@ -62,7 +62,7 @@ public sealed class VideoWriter : IDisposable
         var args = new List<string>
         {
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Bgr24 => "bgr24", _ => "rgb24" },
+            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Bgr24 => "bgr24", PixelFormat.Gray8 => "yuv420p", _ => "rgb24" },
             "-s", $"{width}x{height}", "-framerate", options.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "-",
             "-an", "-c:v", codec,
         };
@@ -74,8 +74,11 @@ public sealed class VideoWriter : IDisposable
         {
             args.AddRange(["-q:v", "4"]);
         }
-        // yuv420p needs even sizes; the scale keeps odd frames legal without cropping our pixels away.
-        args.AddRange(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p"]);
+        if (format != PixelFormat.Gray8)
+        {
+            // yuv420p needs even sizes; the scale keeps odd frames legal without cropping our pixels away.
+            args.AddRange(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p"]);
+        }
         string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (extension is ".mp4" or ".mov")
         {
@@ -110,12 +113,18 @@ public sealed class VideoWriter : IDisposable
     public TimeSpan Duration => TimeSpan.FromSeconds(FramesWritten / _options.Fps);
 
     /// <summary>
-    /// Checks the output path and the encoder, then starts FFmpeg. Nothing is created when a check fails:
+    /// Checks the output path and the encoder, then starts FFmpeg. <paramref name="format"/> Gray8 means frames
+    /// already converted to planar YUV 4:2:0 (yuv420p layout, <paramref name="width"/> x <paramref name="height"/>
+    /// image carried as Gray8 frames of width x height*3/2): FFmpeg then encodes without converting. Nothing is created when a check fails:
     /// a missing or unwritable folder and an unsupported extension are errors naming the fix.
     /// </summary>
     public static VideoWriter Create(string path, int width, int height, PixelFormat format, VideoWriterOptions? options = null, FfmpegTools? tools = null)
     {
         CheckOutputPath(path);
+        if (format == PixelFormat.Gray8 && (width % 2 != 0 || height % 2 != 0))
+        {
+            throw new ArgumentException($"YUV 4:2:0 frames need an even size, got {width}x{height}", nameof(format));
+        }
         tools ??= FfmpegTools.Default;
         options ??= new VideoWriterOptions();
         if (options.Fps is <= 0 or > 1000 || double.IsNaN(options.Fps))
@@ -192,10 +201,11 @@ public sealed class VideoWriter : IDisposable
             frame.Dispose();
             throw new CaptureException($"the encoder failed: {fault.Message}", fault);
         }
-        if (frame.Width != _width || frame.Height != _height || frame.Format != _format)
+        int rows = _format == PixelFormat.Gray8 ? _height * 3 / 2 : _height;
+        if (frame.Width != _width || frame.Height != rows || frame.Format != _format)
         {
             frame.Dispose();
-            throw new ArgumentException($"the recording is {_width}x{_height} {_format}; got a {frame.Width}x{frame.Height} {frame.Format} frame");
+            throw new ArgumentException($"the recording takes {_width}x{rows} {_format} frames; got a {frame.Width}x{frame.Height} {frame.Format} frame");
         }
         _queue.Add(frame);
     }

@@ -51,6 +51,7 @@ public static unsafe class Gl
     private static delegate* unmanaged<int, int, void> _uniform1i;
     private static delegate* unmanaged<int, float, void> _uniform1f;
     private static delegate* unmanaged<int, float, float, void> _uniform2f;
+    private static delegate* unmanaged<int, int, int, void> _uniform2i;
     private static delegate* unmanaged<int, float, float, float, float, void> _uniform4f;
     private static delegate* unmanaged<uint, int, int, void> _drawArrays;
     private static delegate* unmanaged<uint, int, int, int, void> _drawArraysInstanced;
@@ -138,6 +139,7 @@ public static unsafe class Gl
         _uniform1i = (delegate* unmanaged<int, int, void>)Get("glUniform1i");
         _uniform1f = (delegate* unmanaged<int, float, void>)Get("glUniform1f");
         _uniform2f = (delegate* unmanaged<int, float, float, void>)Get("glUniform2f");
+        _uniform2i = (delegate* unmanaged<int, int, int, void>)Get("glUniform2i");
         _uniform4f = (delegate* unmanaged<int, float, float, float, float, void>)Get("glUniform4f");
         _drawArrays = (delegate* unmanaged<uint, int, int, void>)Get("glDrawArrays");
         _drawArraysInstanced = (delegate* unmanaged<uint, int, int, int, void>)Get("glDrawArraysInstanced");
@@ -219,6 +221,7 @@ public static unsafe class Gl
     public static void Uniform(int location, int v) => _uniform1i(location, v);
     public static void Uniform(int location, float v) => _uniform1f(location, v);
     public static void Uniform(int location, float x, float y) => _uniform2f(location, x, y);
+    public static void UniformInt2(int location, int x, int y) => _uniform2i(location, x, y);
     public static void Uniform(int location, float x, float y, float z, float w) => _uniform4f(location, x, y, z, w);
     public static void DrawArrays(uint mode, int first, int count) => _drawArrays(mode, first, count);
     public static void DrawArraysInstanced(uint mode, int first, int count, int instances) => _drawArraysInstanced(mode, first, count, instances);

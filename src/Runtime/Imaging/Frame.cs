@@ -3,11 +3,23 @@ using System.Buffers;
 namespace RealtimeSeg.Runtime.Imaging;
 
 /// <summary>Byte layout of a frame's pixels.</summary>
-public enum PixelFormat { Rgb24, Bgr24, Bgra32 }
+public enum PixelFormat
+{
+    Rgb24,
+    Bgr24,
+    Bgra32,
+    /// <summary>One byte per pixel; also carries planar YUV 4:2:0 images as W x (H*3/2) rows for encoders.</summary>
+    Gray8,
+}
 
 public static class PixelFormats
 {
-    public static int BytesPerPixel(this PixelFormat format) => format == PixelFormat.Bgra32 ? 4 : 3;
+    public static int BytesPerPixel(this PixelFormat format) => format switch
+    {
+        PixelFormat.Bgra32 => 4,
+        PixelFormat.Gray8 => 1,
+        _ => 3,
+    };
 
     /// <summary>Byte offsets of red, green and blue within one pixel.</summary>
     public static (int R, int G, int B) ChannelOffsets(this PixelFormat format) => format switch
@@ -15,6 +27,7 @@ public static class PixelFormats
         PixelFormat.Rgb24 => (0, 1, 2),
         PixelFormat.Bgr24 => (2, 1, 0),
         PixelFormat.Bgra32 => (2, 1, 0),
+        PixelFormat.Gray8 => throw new ArgumentException("a one-channel (Gray8) frame has no colour channels", nameof(format)),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

@@ -206,6 +206,51 @@ public sealed class OverlayRendererTests : IDisposable
     }
 
     [Fact]
+    public void YuvReadbackMatchesABt601ConversionOfThePicture()
+    {
+        using var overlay = new OverlayRenderer();
+        using var target = new OffscreenTarget(320, 240, ReadbackFormat.Yuv420);
+        using var bgra = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var yuv = Frame.Allocate(320, 360, PixelFormat.Gray8);
+        using var grey = Grey(320, 240, 90);
+        target.Bind();
+        overlay.Draw(grey, SquareInstance(), target.Viewport, new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0x20C040] });
+        target.ReadPixels(bgra);
+        Assert.True(target.BeginReadback(7));
+        Assert.Equal(7, target.TryCompleteReadback(yuv, TimeSpan.FromSeconds(5)));
+
+        static double Y(double r, double g, double b) => 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255;
+        static double U(double r, double g, double b) => 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255;
+        static double V(double r, double g, double b) => 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255;
+        int worst = 0;
+        for (int y = 0; y < 240; y += 3)
+        {
+            for (int x = 0; x < 320; x += 3)
+            {
+                var (r, g, b) = Pixel(bgra, x, y);
+                worst = Math.Max(worst, Math.Abs(yuv.Row(y)[x] - (int)Math.Round(Y(r, g, b))));
+            }
+        }
+        // Chroma: the average of each 2x2 block, U plane then V plane, packed 320 bytes a row after the luma.
+        var planes = yuv.Pixels[(320 * 240)..];
+        for (int cy = 0; cy < 120; cy += 5)
+        {
+            for (int cx = 0; cx < 160; cx += 5)
+            {
+                double r = 0, g = 0, b = 0;
+                foreach (var (dx, dy) in new[] { (0, 0), (1, 0), (0, 1), (1, 1) })
+                {
+                    var p = Pixel(bgra, 2 * cx + dx, 2 * cy + dy);
+                    (r, g, b) = (r + p.R / 4.0, g + p.G / 4.0, b + p.B / 4.0);
+                }
+                worst = Math.Max(worst, Math.Abs(planes[cy * 160 + cx] - (int)Math.Round(U(r, g, b))));
+                worst = Math.Max(worst, Math.Abs(planes[160 * 120 + cy * 160 + cx] - (int)Math.Round(V(r, g, b))));
+            }
+        }
+        Assert.True(worst <= 1, $"YUV readback differs from the BT.601 conversion by up to {worst}");
+    }
+
+    [Fact]
     public void DriverDebugMessagesReachTheLogger()
     {
         var messages = new List<string>();
