@@ -130,16 +130,25 @@ public sealed unsafe class OffscreenTarget : IDisposable
             throw new ArgumentException($"ReadPixels needs a {Width}x{Height} Bgra32 frame, got {into.Width}x{into.Height} {into.Format}", nameof(into));
         }
         Bind();
+        ReadBoundFramebuffer(into);
+        G.Check("OffscreenTarget.ReadPixels");
+    }
+
+    /// <summary>
+    /// Reads the bound read framebuffer's bottom-left <paramref name="into"/>-sized rectangle as BGRA, top row
+    /// first, waiting for the GPU. Shared by this target and window screenshots.
+    /// </summary>
+    internal static void ReadBoundFramebuffer(Frame into)
+    {
         G.BindBuffer(GlConst.PixelPackBuffer, 0);
         G.PixelStore(GlConst.PackAlignment, 4);
         G.PixelStore(GlConst.PackRowLength, into.Stride / 4);
         fixed (byte* p = into.Pixels)
         {
-            G.ReadPixels(0, 0, Width, Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
+            G.ReadPixels(0, 0, into.Width, into.Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
         }
         G.PixelStore(GlConst.PackRowLength, 0);
         FlipRows(into);
-        G.Check("OffscreenTarget.ReadPixels");
     }
 
     /// <summary>Starts copying the current contents to a pack buffer; false when both are still in flight.</summary>

@@ -138,22 +138,13 @@ public sealed unsafe class ViewerWindow : IDisposable
         var (w, h) = FramebufferSize;
         using var image = Frame.Allocate(w, h, PixelFormat.Bgra32);
         G.BindFramebuffer(GlConst.Framebuffer, 0);
-        G.BindBuffer(GlConst.PixelPackBuffer, 0);
-        G.PixelStore(GlConst.PackAlignment, 4);
-        G.PixelStore(GlConst.PackRowLength, 0);
-        fixed (byte* p = image.Pixels)
-        {
-            G.ReadPixels(0, 0, w, h, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
-        }
-        OffscreenTarget.FlipRows(image);
+        OffscreenTarget.ReadBoundFramebuffer(image);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
         {
             Directory.CreateDirectory(dir);
         }
-        string tmp = path + ".tmp";
-        Png.Write(tmp, image);
-        File.Move(tmp, path, overwrite: true);
+        Png.WriteAtomically(path, image);
         return path;
     }
 

@@ -79,7 +79,7 @@ internal static class SegmentCommand
                 if (dir is not null)
                 {
                     CpuOverlay.Draw(frame, instances, scratch);
-                    WriteAtomically(Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"), frame);
+                    Png.WriteAtomically(Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"), frame);
                 }
             }
             if (asJson)
@@ -125,21 +125,6 @@ internal static class SegmentCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RealtimeSegException($"cannot write to --out folder '{dir}': {e.Message}; choose a folder you can write to");
-        }
-    }
-
-    /// <summary>Writes beside the target and renames, so a failure never leaves a half-written PNG.</summary>
-    private static void WriteAtomically(string path, Frame frame)
-    {
-        string tmp = path + ".tmp";
-        try
-        {
-            Png.Write(tmp, frame);
-            File.Move(tmp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(tmp);
         }
     }
 

@@ -207,7 +207,7 @@ internal sealed class Recorder
             // The last frame drawn, as a picture (README images, bug reports); read as BGRA whatever the recording uses.
             using var picture = Frame.Allocate(target.Width, target.Height, PixelFormat.Bgra32);
             target.ReadPixels(picture);
-            Png.Write(snapshot, picture);
+            Png.WriteAtomically(snapshot, picture);
         }
         if (writer is null)
         {

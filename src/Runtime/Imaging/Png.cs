@@ -21,6 +21,21 @@ public static class Png
         Write(file, frame, level);
     }
 
+    /// <summary>Writes beside <paramref name="path"/> and renames, so a failure never leaves a half-written PNG.</summary>
+    public static void WriteAtomically(string path, Frame frame, CompressionLevel level = CompressionLevel.Fastest)
+    {
+        string tmp = path + ".tmp";
+        try
+        {
+            Write(tmp, frame, level);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
     public static void Write(Stream output, Frame frame, CompressionLevel level = CompressionLevel.Fastest)
     {
         ArgumentNullException.ThrowIfNull(output);
