@@ -67,8 +67,7 @@ public sealed class ImageSequenceSource : IFrameSource
     public void Open()
     {
         _next = 0;
-        using var first = new FfmpegFrameSource(new SourceSpec(SourceKind.ImageFile, _files[0], _files[0]), _options, _tools);
-        Info = StreamProbe.Run(_tools, first.Spec, _options) with { FrameCount = _files.Count };
+        Info = StreamProbe.Run(_tools, new SourceSpec(SourceKind.ImageFile, _files[0], _files[0]), _options) with { FrameCount = _files.Count };
     }
 
     public Frame? Read(FramePool pool)

@@ -55,10 +55,7 @@ public sealed unsafe class EglContext : IDisposable
             int* pbuffer = stackalloc int[] { Egl.Width, 1, Egl.Height, 1, Egl.None };
             _surface = Egl.CreatePbufferSurface(_display, config, pbuffer);
         }
-        if (!Egl.MakeCurrent(_display, _surface, _surface, _context))
-        {
-            throw new RendererException($"eglMakeCurrent failed (EGL error 0x{Egl.GetError():X4})");
-        }
+        MakeCurrent();
         Gl.Load(Egl.GetProcAddress);
         if (debug)
         {

@@ -45,6 +45,12 @@ public sealed class FfmpegFrameSource : IFrameSource
 
     public bool IsLive => Spec.IsLive || _options.Realtime;
 
+    /// <summary>
+    /// Cameras and streams are opened once, by the decoding ffmpeg (many serve one client), and described by its
+    /// log line and first frame; everything else is described by ffprobe first.
+    /// </summary>
+    private bool OpensOnce => Spec.Kind is SourceKind.Camera or SourceKind.Url;
+
     public string? EndReason { get; private set; }
 
     /// <summary>The ffmpeg command line of the current process (for logs and bug reports).</summary>
@@ -59,11 +65,10 @@ public sealed class FfmpegFrameSource : IFrameSource
                 ? $"'{Spec.Target}' does not exist; check the file name"
                 : $"'{Spec.Target}' does not exist (nor does its folder); check the path");
         }
-        bool openOnce = Spec.Kind is SourceKind.Camera or SourceKind.Url;
         // A reopened stream keeps its last description until its first new frame says otherwise.
-        Info = openOnce ? Info with { IsLive = true } : StreamProbe.Run(_tools, Spec, _options, _interrupt.Token);
-        // Cameras and streams: one connection, described by the decoder's own log (info level) and first frame.
-        var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", openOnce ? "info" : "error" };
+        Info = OpensOnce ? Info with { IsLive = true } : StreamProbe.Run(_tools, Spec, _options, _interrupt.Token);
+        // Info level: the decoder's "Stream #0:0: Video: …" line is how a camera or stream gets described.
+        var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", OpensOnce ? "info" : "error" };
         args.AddRange(FfmpegInput.InputArguments(Spec, _options, paced: true));
         args.AddRange(FfmpegInput.DecodeArguments(Spec, _options));
         EndReason = null;
@@ -97,7 +102,7 @@ public sealed class FfmpegFrameSource : IFrameSource
             long now = Stopwatch.GetTimestamp();
             frame.Timestamp = now;
             Volatile.Write(ref _lastFrameTicks, now);
-            if (_delivered++ == 0 && Spec.Kind is SourceKind.Camera or SourceKind.Url)
+            if (_delivered++ == 0 && OpensOnce)
             {
                 Info = StreamProbe.FromDecoderLog(_process!.InputVideoStream, frame.Width, frame.Height, live: true);
             }
@@ -106,7 +111,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         var process = _process!;
         process.WaitForExit(TimeSpan.FromSeconds(2));
         string stderr = process.StderrTail;
-        if (Spec.Kind is SourceKind.Camera or SourceKind.Url && _delivered == 0 && !process.WasKilled)
+        if (OpensOnce && _delivered == 0 && !process.WasKilled)
         {
             throw StreamProbe.Failure(Spec, stderr); // never opened: a wrong address or a missing camera
         }

@@ -130,13 +130,7 @@ public sealed class InferencePipeline : IDisposable
     /// <summary>Stops within a second wherever the workers are: waiting for input, in a turn, or inside a model run.</summary>
     public void Stop()
     {
-        _stopping = true;
-        _runTurn.Cancel();
-        _publishTurn.Cancel();
-        foreach (var slot in _slots)
-        {
-            slot.Cancel();
-        }
+        CancelWork();
         var deadline = Stopwatch.StartNew();
         foreach (var worker in _workers)
         {
@@ -286,6 +280,12 @@ public sealed class InferencePipeline : IDisposable
     private void Fail(Exception fault)
     {
         _fault ??= fault;
+        CancelWork();
+    }
+
+    /// <summary>Wakes every worker wherever it waits: turnstiles released, runs in flight terminated.</summary>
+    private void CancelWork()
+    {
         _stopping = true;
         _runTurn.Cancel();
         _publishTurn.Cancel();
