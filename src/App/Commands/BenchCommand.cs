@@ -147,12 +147,8 @@ internal static class BenchCommand
         public static Stats Of(double[] samples)
         {
             var sorted = samples.Order().ToArray();
-            return new Stats(samples.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.95), sorted[0]);
+            return new Stats(samples.Average(), Percentile.NearestRank(sorted, 0.50), Percentile.NearestRank(sorted, 0.95), sorted[0]);
         }
-
-        // Nearest-rank percentile: a reported p95 is a time some run really took.
-        private static double Percentile(double[] sorted, double p) =>
-            sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
     internal sealed record BenchReport(string Model, string Provider, string OrtVersion, string Frame, string Tensor,

@@ -157,7 +157,6 @@ internal sealed class PipelineMetrics
         }
         var sorted = ring.AsSpan(0, (int)count).ToArray();
         Array.Sort(sorted);
-        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        return (At(0.50), At(0.95), At(0.99));
+        return (Percentile.NearestRank(sorted, 0.50), Percentile.NearestRank(sorted, 0.95), Percentile.NearestRank(sorted, 0.99));
     }
 }
