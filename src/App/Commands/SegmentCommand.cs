@@ -118,9 +118,7 @@ internal static class SegmentCommand
         try
         {
             Directory.CreateDirectory(dir);
-            string probe = Path.Combine(dir, $".realtimeseg-write-test-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            OutputFolder.ProbeWritable(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -161,11 +161,9 @@ public sealed class VideoWriter : IDisposable
         {
             throw new CaptureException($"'{path}' is a folder; give a file name like {System.IO.Path.Combine(path, "out.mp4")}");
         }
-        string probe = System.IO.Path.Combine(dir, $".realtimeseg-write-test-{Environment.ProcessId}");
         try
         {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            Runtime.OutputFolder.ProbeWritable(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
