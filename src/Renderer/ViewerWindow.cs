@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;

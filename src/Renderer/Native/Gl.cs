@@ -14,7 +14,6 @@ public static unsafe class Gl
     private static delegate* unmanaged<uint> _getError;
     private static delegate* unmanaged<uint, byte*> _getString;
     private static delegate* unmanaged<uint, int*, void> _getIntegerv;
-    private static delegate* unmanaged<uint, uint, int*, void> _getIntegeri_v;
     private static delegate* unmanaged<uint, void> _enable, _disable;
     private static delegate* unmanaged<uint, byte> _isEnabled;
     private static delegate* unmanaged<uint, uint, uint, uint, void> _blendFuncSeparate;
@@ -80,7 +79,6 @@ public static unsafe class Gl
         _getError = (delegate* unmanaged<uint>)Get("glGetError");
         _getString = (delegate* unmanaged<uint, byte*>)Get("glGetString");
         _getIntegerv = (delegate* unmanaged<uint, int*, void>)Get("glGetIntegerv");
-        _getIntegeri_v = (delegate* unmanaged<uint, uint, int*, void>)Get("glGetIntegeri_v");
         _enable = (delegate* unmanaged<uint, void>)Get("glEnable");
         _disable = (delegate* unmanaged<uint, void>)Get("glDisable");
         _isEnabled = (delegate* unmanaged<uint, byte>)Get("glIsEnabled");
@@ -161,7 +159,6 @@ public static unsafe class Gl
     public static string GetString(uint name) => Marshal.PtrToStringUTF8((nint)_getString(name)) ?? "";
     public static int GetInteger(uint name) { int v; _getIntegerv(name, &v); return v; }
     public static void GetIntegerv(uint name, int* values) => _getIntegerv(name, values);
-    public static int GetInteger(uint name, uint index) { int v; _getIntegeri_v(name, index, &v); return v; }
     public static void Enable(uint cap) => _enable(cap);
     public static void Disable(uint cap) => _disable(cap);
     public static bool IsEnabled(uint cap) => _isEnabled(cap) != 0;
