@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
-using RealtimeSeg.Runtime.Onnx.Native;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -43,7 +42,8 @@ internal static class InfoCommand
             ? "no names (no labels file beside the model and none in its metadata): shown as 'class N'"
             : $"{model.Labels.Count - 1} + background: {string.Join(", ", model.Labels.Names.Skip(1))} (from {model.Labels.Source})";
         w.WriteLine($"classes      {classes}");
-        w.WriteLine($"onnxruntime  {OrtLibrary.Version} ({OrtLibrary.LoadedPath})");
+        w.WriteLine($"onnxruntime  {OrtLibrary.Description}");
+        w.WriteLine($"flavour      {OrtLibrary.Flavor}{(OrtLibrary.Flavor == "gpu" ? $" (needs {GpuRequirements.Summary})" : " (build with -p:OrtFlavor=gpu for CUDA and TensorRT)")}");
         w.WriteLine($"compiled in  {string.Join(", ", ExecutionProviders.Available())}");
         foreach (var attempt in s.ProviderAttempts.Where(a => a.Failure is not null))
         {

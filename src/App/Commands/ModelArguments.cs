@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using RealtimeSeg.Runtime;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
-using RealtimeSeg.Runtime.Onnx.Native;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -51,7 +50,7 @@ internal sealed class ModelArguments
 
     public Option<string?> OrtLib { get; } = new("--ort-lib")
     {
-        Description = $"ONNX Runtime library to load (default: ${OrtLibrary.EnvironmentVariable}, then the bootstrap cache, then the app folder)",
+        Description = $"A custom ONNX Runtime library to load instead of the package's (default: ${OrtLibrary.EnvironmentVariable}, else the one the build brought); it must be ONNX Runtime {OrtLibrary.PackageVersion} or newer",
     };
 
     public Option<string> OptLevel { get; } = new("--opt-level")

@@ -139,7 +139,8 @@ internal static class PipelineBench
             sb.Append(CultureInfo.InvariantCulture, $"{p.Name,-17} {p.Fps,6:0.0} fps  ratio {p.Fps / bare.Fps:0.00}   ");
             sb.Append(CultureInfo.InvariantCulture, $"wait {s.WaitMs:0.00}  pre {s.PreprocessMs:0.00}  run {s.RunMs:0.00}  post {s.PostprocessMs:0.00} ms\n");
             sb.Append(CultureInfo.InvariantCulture, $"{"",-17} latency p50/p95/p99 {s.LatencyP50Ms:0.0}/{s.LatencyP95Ms:0.0}/{s.LatencyP99Ms:0.0} ms   frame time {s.FrameTimeP50Ms:0.0}/{s.FrameTimeP95Ms:0.0}/{s.FrameTimeP99Ms:0.0} ms   ");
-            sb.Append(CultureInfo.InvariantCulture, $"alloc {s.AllocatedBytesPerFrame:0} B/frame   GC {s.Gen0Collections}/{s.Gen1Collections}/{s.Gen2Collections}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"GC {s.Gen0Collections}/{s.Gen1Collections}/{s.Gen2Collections}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{"",-17} alloc ours {s.AllocatedBytesPerFrame:0} B/frame   ORT managed API {s.OrtAllocatedBytesPerFrame:0} B/frame (over {s.AllocationFrames} frames)\n");
         }
         return sb.ToString().TrimEnd();
     }
@@ -178,7 +179,10 @@ internal static class PipelineBench
             doc[$"{k}.frameTimeP95Ms"] = Math.Round(s.FrameTimeP95Ms, 2);
             doc[$"{k}.frameTimeP99Ms"] = Math.Round(s.FrameTimeP99Ms, 2);
             doc[$"{k}.allocBytesPerFrame"] = Math.Round(s.AllocatedBytesPerFrame, 1);
+            doc[$"{k}.ortAllocBytesPerFrame"] = Math.Round(s.OrtAllocatedBytesPerFrame, 1);
             doc[$"{k}.gen0"] = s.Gen0Collections;
+            doc[$"{k}.gen1"] = s.Gen1Collections;
+            doc[$"{k}.gen2"] = s.Gen2Collections;
         }
         // The headline keys: the default pipeline (the most slots measured) against bare.
         var best = passes.Skip(1).MaxBy(p => p.Slots);
@@ -187,6 +191,7 @@ internal static class PipelineBench
             doc["pipeline.fps"] = Math.Round(best.Fps, 2);
             doc["ratio"] = Math.Round(best.Fps / bare.Fps, 3);
             doc["allocBytesPerFrame"] = Math.Round(best.Stats!.AllocatedBytesPerFrame, 1);
+            doc["ortAllocBytesPerFrame"] = Math.Round(best.Stats.OrtAllocatedBytesPerFrame, 1);
         }
         return System.Text.Json.JsonSerializer.Serialize(doc, CliJson.Indented);
     }

@@ -21,8 +21,7 @@ public sealed class InferenceSlot : IDisposable
     {
         _model = model;
         var (w, h, _) = model.Size.Apply(640, 480);
-        var env = model.Session.Environment;
-        _input = new NativeTensor(env, 3L * (w + 32) * (h + 32));
+        _input = new NativeTensor(3L * (w + 32) * (h + 32));
         _binding = model.Session.CreateBinding();
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using RealtimeSeg.Runtime.Onnx;
-using RealtimeSeg.Runtime.Onnx.Native;
 
 namespace RealtimeSeg.Runtime.Model;
 

@@ -1,17 +1,16 @@
-using System.Runtime.InteropServices;
-using RealtimeSeg.Runtime.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
-/// <summary>Where ORT runs the model. <see cref="Auto"/> takes the first that loads, best first.</summary>
+/// <summary>Where ORT runs the model. <see cref="Auto"/> takes the first that builds a session, best first.</summary>
 public enum ExecutionProvider { Auto, Cpu, Cuda, TensorRT, DirectML, CoreML, WebGpu }
 
 /// <summary>One provider the selection tried, and why it was not used (null when it was).</summary>
 public sealed record ProviderAttempt(ExecutionProvider Provider, string? Failure);
 
-public static unsafe class ExecutionProviders
+public static class ExecutionProviders
 {
-    /// <summary>The order <c>auto</c> tries: fastest first, CPU always last (DESIGN §4).</summary>
+    /// <summary>The order <c>auto</c> tries: fastest first, CPU always last.</summary>
     internal static readonly ExecutionProvider[] AutoOrder =
     [
         ExecutionProvider.TensorRT, ExecutionProvider.Cuda, ExecutionProvider.DirectML,
@@ -36,87 +35,95 @@ public static unsafe class ExecutionProviders
     };
 
     /// <summary>
-    /// Providers compiled into the loaded library. This names what was built in, not what can load here
-    /// (the npm build lists CUDA and TensorRT without shipping their plug-ins), so selection still tries each.
+    /// Providers compiled into the loaded library. This names what was built in, not what can load here (the GPU
+    /// build lists CUDA and TensorRT on a machine without CUDA), so selection still tries each.
     /// </summary>
-    public static IReadOnlyList<string> Available()
+    public static IReadOnlyList<string> Available(string? libraryPath = null)
     {
-        byte** names;
-        int count;
-        OrtStatus.Check(OrtApi.GetAvailableProviders(&names, &count));
-        var list = new List<string>(count);
-        for (int i = 0; i < count; i++)
-        {
-            list.Add(Marshal.PtrToStringUTF8((nint)names[i]) ?? "");
-        }
-        OrtStatus.Check(OrtApi.ReleaseAvailableProviders(names, count));
-        return list;
+        OrtEnvironment.EnsureCreated(libraryPath, null);
+        return OrtEnv.Instance().GetAvailableProviders();
     }
 
-    /// <summary>Appends one provider to the options. Returns ORT's reason on failure; the options stay usable.</summary>
-    internal static string? TryAppend(nint options, ExecutionProvider provider)
+    /// <summary>Appends one provider to the options. Returns the reason on failure; the options stay usable.</summary>
+    internal static string? TryAppend(SessionOptions options, ExecutionProvider provider)
     {
-        nint status = provider switch
-        {
-            ExecutionProvider.Cpu => 0, // always present; nothing to append
-            ExecutionProvider.Cuda => AppendCuda(options),
-            ExecutionProvider.TensorRT => AppendTensorRt(options),
-            ExecutionProvider.DirectML => AppendByName(options, "DML"u8),
-            ExecutionProvider.CoreML => AppendByName(options, "CoreML"u8),
-            ExecutionProvider.WebGpu => AppendByName(options, "WebGPU"u8),
-            _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
-        };
-        return status == 0 ? null : OrtStatus.TakeMessage(status, out _);
-    }
-
-    private static nint AppendByName(nint options, ReadOnlySpan<byte> name)
-    {
-        fixed (byte* n = name)
-        {
-            return OrtApi.AppendExecutionProvider(options, n, null, null, 0);
-        }
-    }
-
-    private static nint AppendCuda(nint options)
-    {
-        nint cuda;
-        nint status = OrtApi.CreateCudaProviderOptions(&cuda);
-        if (status != 0)
-        {
-            return status;
-        }
+        using var log = OrtEnvironment.CaptureUntagged();
         try
         {
-            // Exhaustive cuDNN search re-benchmarks every new input shape (seconds each); a live stream
-            // whose frame size can change wants the heuristic choice.
-            fixed (byte* key = "cudnn_conv_algo_search"u8)
-            fixed (byte* value = "HEURISTIC"u8)
+            switch (provider)
             {
-                status = OrtApi.UpdateCudaProviderOptions(cuda, &key, &value, 1);
+                case ExecutionProvider.Cpu:
+                    break; // always present; nothing to append
+                case ExecutionProvider.Cuda:
+                    AppendCuda(options);
+                    break;
+                case ExecutionProvider.TensorRT:
+                    AppendTensorRt(options);
+                    break;
+                case ExecutionProvider.DirectML:
+                    options.AppendExecutionProvider_DML(0);
+                    break;
+                case ExecutionProvider.CoreML:
+                    options.AppendExecutionProvider_CoreML(CoreMLFlags.COREML_FLAG_USE_NONE);
+                    break;
+                case ExecutionProvider.WebGpu:
+                    options.AppendExecutionProvider("WebGPU", []);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(provider), provider, null);
             }
-            return status != 0 ? status : OrtApi.AppendExecutionProviderCudaV2(options, cuda);
+            return null;
         }
-        finally
+        catch (OnnxRuntimeException e)
         {
-            OrtApi.ReleaseCudaProviderOptions(cuda);
+            return WithLoggedCause(OrtException.MessageOf(e), log.Messages);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or NotSupportedException)
+        {
+            // The managed API calls a provider's own export, which only builds for that platform have.
+            return $"{OrtName(provider)} is not supported in this build";
         }
     }
 
-    private static nint AppendTensorRt(nint options)
+    // ORT's exception for a provider library that does not load says only "Failed to load shared library"; the
+    // loader's own reason (which dependency is missing) is in what it logged just before.
+    private static string WithLoggedCause(string reason, IReadOnlyList<string> logged)
     {
-        nint trt;
-        nint status = OrtApi.CreateTensorRtProviderOptions(&trt);
-        if (status != 0)
+        const string marker = "Failed to load library ";
+        string? cause = logged.LastOrDefault(m => m.Contains(marker, StringComparison.Ordinal));
+        if (cause is null || reason.Contains(marker, StringComparison.Ordinal))
         {
-            return status;
+            return reason;
         }
+        return $"{reason.TrimEnd('.')} ({cause[cause.IndexOf(marker, StringComparison.Ordinal)..].Trim()})";
+    }
+
+    private static void AppendCuda(SessionOptions options)
+    {
+        var cuda = OrtObject.Track(new OrtCUDAProviderOptions());
         try
         {
-            return OrtApi.AppendExecutionProviderTensorRtV2(options, trt);
+            // Exhaustive cuDNN search re-benchmarks every new input shape (seconds each); a live stream whose frame
+            // size can change wants the heuristic choice.
+            cuda.UpdateOptions(new Dictionary<string, string>(StringComparer.Ordinal) { ["cudnn_conv_algo_search"] = "HEURISTIC" });
+            options.AppendExecutionProvider_CUDA(cuda);
         }
         finally
         {
-            OrtApi.ReleaseTensorRtProviderOptions(trt);
+            OrtObject.Release(ref cuda);
+        }
+    }
+
+    private static void AppendTensorRt(SessionOptions options)
+    {
+        var trt = OrtObject.Track(new OrtTensorRTProviderOptions());
+        try
+        {
+            options.AppendExecutionProvider_Tensorrt(trt);
+        }
+        finally
+        {
+            OrtObject.Release(ref trt);
         }
     }
 }

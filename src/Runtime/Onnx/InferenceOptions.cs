@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RealtimeSeg.Runtime.Onnx.Native;
 
 namespace RealtimeSeg.Runtime.Onnx;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using RealtimeSeg.Runtime.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
@@ -10,39 +10,33 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// </summary>
 public sealed unsafe class NativeTensor : IDisposable
 {
-    private readonly OrtEnvironment _env;
+    private const int MaxRank = 4;
     private float* _data;
     private long _capacity;
-    private OrtHandle? _value;
-    private readonly long[] _shape = new long[4];
+    private OrtValue? _value;
+    private readonly long[] _shape = new long[MaxRank];
     private int _rank;
 
-    internal NativeTensor(OrtEnvironment env, long initialCapacity)
-    {
-        _env = env;
-        Reserve(initialCapacity);
-    }
+    internal NativeTensor(long initialCapacity) => Reserve(initialCapacity);
 
     public long Capacity => _capacity;
 
     public ReadOnlySpan<long> Shape => _shape.AsSpan(0, _rank);
 
+    /// <summary>Changes each time the OrtValue is re-created, so a binding knows to bind it again.</summary>
+    internal int Version { get; private set; }
+
     /// <summary>Sets the shape (growing the buffer if needed) and returns the elements to fill.</summary>
     public Span<float> Reshape(ReadOnlySpan<long> shape)
     {
-        if (shape.Length > _shape.Length)
+        if (shape.Length > MaxRank)
         {
-            throw new ArgumentException("rank above 4 is not supported", nameof(shape));
-        }
-        long count = 1;
-        foreach (long d in shape)
-        {
-            count *= d;
+            throw new ArgumentException($"rank above {MaxRank} is not supported", nameof(shape));
         }
         if (!shape.SequenceEqual(Shape))
         {
-            _value?.Dispose();
-            _value = null;
+            OrtObject.Release(ref _value);
+            long count = ElementCount(shape);
             if (count > _capacity)
             {
                 Reserve(count);
@@ -50,40 +44,35 @@ public sealed unsafe class NativeTensor : IDisposable
             shape.CopyTo(_shape);
             _rank = shape.Length;
         }
-        return new Span<float>(_data, checked((int)count));
+        return Data;
     }
 
-    public Span<float> Data
-    {
-        get
-        {
-            long count = 1;
-            foreach (long d in Shape)
-            {
-                count *= d;
-            }
-            return new Span<float>(_data, checked((int)count));
-        }
-    }
+    public Span<float> Data => new(_data, checked((int)ElementCount(Shape)));
 
     /// <summary>The OrtValue viewing the buffer with the current shape.</summary>
-    internal nint Value
+    internal OrtValue Value
     {
         get
         {
             if (_value is null)
             {
-                nint value;
-                long count = Data.Length;
-                fixed (long* shape = _shape)
-                {
-                    OrtStatus.Check(OrtApi.CreateTensorWithDataAsOrtValue(_env.CpuMemory.DangerousGetHandle(), _data,
-                        (nuint)(count * sizeof(float)), shape, (nuint)_rank, TensorElementType.Float, &value));
-                }
-                _value = new OrtHandle(value, OrtHandleKind.Value);
+                long count = ElementCount(Shape);
+                _value = OrtObject.Track(OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance,
+                    Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float, Shape.ToArray(), (nint)_data, count * sizeof(float)));
+                Version++;
             }
-            return _value.DangerousGetHandle();
+            return _value;
         }
+    }
+
+    private static long ElementCount(ReadOnlySpan<long> shape)
+    {
+        long count = 1;
+        foreach (long d in shape)
+        {
+            count *= d;
+        }
+        return count;
     }
 
     private void Reserve(long elements)
@@ -98,8 +87,7 @@ public sealed unsafe class NativeTensor : IDisposable
 
     public void Dispose()
     {
-        _value?.Dispose();
-        _value = null;
+        OrtObject.Release(ref _value);
         if (_data != null)
         {
             NativeMemory.AlignedFree(_data);

@@ -1,14 +1,11 @@
-using System.Runtime.InteropServices;
-using RealtimeSeg.Runtime.Onnx.Native;
-
 namespace RealtimeSeg.Runtime.Onnx;
 
-/// <summary>Counts the ORT objects RealtimeSeg holds, so tests can assert every one is released.</summary>
+/// <summary>Counts the ONNX Runtime objects RealtimeSeg holds, so tests can assert every one is released.</summary>
 public static class OrtDiagnostics
 {
     private static int _liveHandles;
 
-    /// <summary>ORT objects created and not yet released (env, sessions, options, values, run options, memory info).</summary>
+    /// <summary>ORT objects created and not yet released (sessions, options, bindings, values, provider options).</summary>
     public static int LiveHandles => Volatile.Read(ref _liveHandles);
 
     internal static void Created() => Interlocked.Increment(ref _liveHandles);
@@ -16,34 +13,26 @@ public static class OrtDiagnostics
     internal static void Released() => Interlocked.Decrement(ref _liveHandles);
 }
 
-internal enum OrtHandleKind { Env, Session, SessionOptions, RunOptions, MemoryInfo, Value }
-
-/// <summary>An owned ORT object, released exactly once with the matching Release* function.</summary>
-internal sealed class OrtHandle : SafeHandle
+/// <summary>
+/// Creation and release of the managed API's disposable ORT objects, counted in <see cref="OrtDiagnostics"/>.
+/// Every ORT object RealtimeSeg creates goes through <see cref="Track{T}"/> and leaves through <see cref="Release{T}"/>.
+/// </summary>
+internal static class OrtObject
 {
-    private readonly OrtHandleKind _kind;
-
-    public OrtHandle(nint handle, OrtHandleKind kind) : base(0, ownsHandle: true)
+    public static T Track<T>(T value) where T : IDisposable
     {
-        SetHandle(handle);
-        _kind = kind;
         OrtDiagnostics.Created();
+        return value;
     }
 
-    public override bool IsInvalid => handle == 0;
-
-    protected override bool ReleaseHandle()
+    /// <summary>Disposes and forgets <paramref name="value"/>; a second call does nothing.</summary>
+    public static void Release<T>(ref T? value) where T : class, IDisposable
     {
-        switch (_kind)
+        var owned = Interlocked.Exchange(ref value, null);
+        if (owned is not null)
         {
-            case OrtHandleKind.Env: OrtApi.ReleaseEnv(handle); break;
-            case OrtHandleKind.Session: OrtApi.ReleaseSession(handle); break;
-            case OrtHandleKind.SessionOptions: OrtApi.ReleaseSessionOptions(handle); break;
-            case OrtHandleKind.RunOptions: OrtApi.ReleaseRunOptions(handle); break;
-            case OrtHandleKind.MemoryInfo: OrtApi.ReleaseMemoryInfo(handle); break;
-            case OrtHandleKind.Value: OrtApi.ReleaseValue(handle); break;
+            owned.Dispose();
+            OrtDiagnostics.Released();
         }
-        OrtDiagnostics.Released();
-        return true;
     }
 }

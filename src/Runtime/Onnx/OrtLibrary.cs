@@ -1,43 +1,62 @@
-using RealtimeSeg.Runtime.Onnx.Native;
+using System.Reflection;
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
 /// <summary>
-/// Finds and loads the ONNX Runtime shared library once per process and binds its function table.
-/// Search order: an explicit path (<c>--ort-lib</c>), <c>REALTIMESEG_ORT_LIB</c>, the bootstrap cache
-/// (<c>.cache/onnxruntime/VERSION/</c> in the checkout the app was built from), then the app folder.
+/// Which ONNX Runtime native library the official managed API (<c>Microsoft.ML.OnnxRuntime.Managed</c>) binds to.
+/// By default that is the library the build's package put beside the app (<see cref="Package"/>); a custom build
+/// can be named with <see cref="InferenceOptions.OrtLibraryPath"/> or <c>REALTIMESEG_ORT_LIB</c>. A process
+/// loads one native library once, so this is process-wide by nature: the first session decides it.
 /// </summary>
-public static unsafe class OrtLibrary
+public static class OrtLibrary
 {
-    /// <summary>The ORT release the bootstrap fetches and the binding was verified against.</summary>
-    public const string PinnedVersion = "1.30.0";
     public const string EnvironmentVariable = "REALTIMESEG_ORT_LIB";
 
+    private const string ImportName = "onnxruntime"; // the name the managed API's DllImports use
     private static readonly Lock Gate = new();
-    private static nint _handle;
+    private static bool _resolverSet;
+    private static string? _chosenPath;
 
-    /// <summary>Path of the loaded library, or null before the first load.</summary>
+    /// <summary>The ORT package this build references, e.g. <c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c>.</summary>
+    public static string Package { get; } = BuildMetadata("RealtimeSeg.OrtPackage");
+
+    /// <summary>The ORT version this build pins for every ORT package (managed API and native library).</summary>
+    public static string PackageVersion { get; } = BuildMetadata("RealtimeSeg.OrtVersion");
+
+    /// <summary><c>cpu</c> or <c>gpu</c>: the flavour this build was made with (<c>-p:OrtFlavor=…</c>).</summary>
+    public static string Flavor { get; } = BuildMetadata("RealtimeSeg.OrtFlavor");
+
+    /// <summary>Path of the loaded library, or null before the first session.</summary>
     public static string? LoadedPath { get; private set; }
 
-    /// <summary>Version string the loaded library reports (e.g. "1.30.0").</summary>
-    public static string Version { get; private set; } = "";
+    /// <summary>True when a custom library (not the package's) was loaded.</summary>
+    public static bool IsCustom { get; private set; }
 
-    public static string BuildInfo => Marshal.PtrToStringUTF8((nint)OrtApi.GetBuildInfoString()) ?? "";
+    /// <summary>Version string the loaded library reports (e.g. "1.31.0"); empty before the first session.</summary>
+    public static string Version { get; private set; } = "";
 
     public static string FileName =>
         OperatingSystem.IsWindows() ? "onnxruntime.dll" :
-        OperatingSystem.IsMacOS() ? "libonnxruntime.dylib" : "libonnxruntime.so.1";
+        OperatingSystem.IsMacOS() ? "libonnxruntime.dylib" : "libonnxruntime.so";
 
-    /// <summary>Loads the library (first call only; later calls must name the same library or none).</summary>
+    /// <summary>One line for <c>info</c> and logs: version, where the library came from, and its path.</summary>
+    public static string Description => IsCustom
+        ? $"{Version} (custom library {LoadedPath}; managed API {PackageVersion})"
+        : $"{Version} (package {Package} {PackageVersion}, {LoadedPath})";
+
+    /// <summary>
+    /// Chooses the library (first call only) and loads it through the managed API. Later calls must name the same
+    /// library or none: one process can hold only one ONNX Runtime.
+    /// </summary>
     public static void EnsureLoaded(string? explicitPath = null)
     {
         lock (Gate)
         {
-            if (_handle != 0)
+            if (LoadedPath is not null)
             {
-                if (explicitPath is not null && LoadedPath is not null &&
-                    Path.GetFullPath(explicitPath) != LoadedPath)
+                if (!string.IsNullOrEmpty(explicitPath) && Path.GetFullPath(explicitPath) != LoadedPath)
                 {
                     throw new OrtException(
                         $"ONNX Runtime is already loaded from {LoadedPath}; one process can use only one library, so '{explicitPath}' cannot be loaded too");
@@ -45,80 +64,69 @@ public static unsafe class OrtLibrary
                 return;
             }
 
-            var candidates = CandidatePaths(explicitPath).ToList();
-            string? path = candidates.Where(c => c.Exists).Select(c => c.Path).FirstOrDefault();
-            if (path is null)
+            string? custom = !string.IsNullOrEmpty(explicitPath) ? explicitPath
+                : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnv ? fromEnv : null;
+            if (custom is not null && !File.Exists(custom))
             {
-                string tried = string.Join(", ", candidates.Select(c => c.Path));
                 throw new OrtException(
-                    $"ONNX Runtime library not found (looked in: {tried}); run ./scripts/bootstrap.sh to fetch it, or set {EnvironmentVariable} to a {FileName}");
+                    $"ONNX Runtime library {custom} not found; name an existing {FileName}, or leave the custom library unset to use the one from {Package}");
             }
+            string path = custom is not null ? Path.GetFullPath(custom) : Path.Combine(AppContext.BaseDirectory, FileName);
+            if (custom is null && !File.Exists(path))
+            {
+                throw new OrtException(
+                    $"ONNX Runtime library {path} not found: the build did not copy {Package}'s native library for this platform; rebuild naming the runtime identifier (dotnet build -r {RuntimeInformation.RuntimeIdentifier})");
+            }
+            SetResolver(path);
 
-            nint handle;
             try
             {
-                handle = NativeLibrary.Load(path);
+                // The first call into the managed API loads the library; the environment must be ours from the start
+                // (ORT fixes its logger when the environment is created).
+                OrtEnvironment.CreateOnce();
+                Version = OrtEnv.Instance().GetVersionString();
             }
-            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException
+                                          or BadImageFormatException or OnnxRuntimeException)
             {
-                throw new OrtException($"cannot load ONNX Runtime from {path}: {e.Message}");
+                string reason = (e.InnerException ?? e).Message;
+                throw new OrtException(custom is null
+                    ? $"cannot load ONNX Runtime from {path}: {reason}"
+                    : $"cannot use the ONNX Runtime library {path}: {reason}; a custom library must be ONNX Runtime {PackageVersion} or newer (this build's managed API), built for this platform", e);
             }
-
-            if (!NativeLibrary.TryGetExport(handle, "OrtGetApiBase", out nint getApiBase))
+            if (_chosenPath is null && custom is not null)
             {
-                NativeLibrary.Free(handle);
-                throw new OrtException($"{path} is not an ONNX Runtime library (it has no OrtGetApiBase export)");
+                throw new OrtException($"the host application chose ONNX Runtime's library before RealtimeSeg could load {custom}");
             }
-
-            var apiBase = ((delegate* unmanaged[Cdecl]<nint*>)getApiBase)();
-            var getApi = (delegate* unmanaged[Cdecl]<uint, nint>)apiBase[0];
-            var getVersion = (delegate* unmanaged[Cdecl]<byte*>)apiBase[1];
-            string version = Marshal.PtrToStringUTF8((nint)getVersion()) ?? "?";
-            nint table = getApi(OrtApi.RequiredApiVersion);
-            if (table == 0)
-            {
-                NativeLibrary.Free(handle);
-                throw new OrtException(
-                    $"ONNX Runtime {version} at {path} is too old: RealtimeSeg needs API version {OrtApi.RequiredApiVersion} (ONNX Runtime 1.{OrtApi.RequiredApiVersion} or newer)");
-            }
-
-            string[] parts = version.Split('.');
-            int minor = parts.Length > 1 && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int m) ? m : 0;
-            OrtApi.Load(table, parts[0] == "1" ? minor : int.MaxValue);
-            _handle = handle;
-            LoadedPath = Path.GetFullPath(path);
-            Version = version;
+            LoadedPath = _chosenPath ?? "(chosen by the host application)";
+            IsCustom = custom is not null;
         }
     }
 
-    private static IEnumerable<(string Path, bool Exists)> CandidatePaths(string? explicitPath)
+    // The managed API resolves its DllImport name "onnxruntime" itself; ours points it at exactly one file, so the
+    // path reported is the path loaded, and a custom library cannot be shadowed by the package's.
+    private static void SetResolver(string path)
     {
-        if (!string.IsNullOrEmpty(explicitPath))
+        if (_resolverSet)
         {
-            // An explicit choice is the only candidate: silently falling back to another library would hide a typo.
-            yield return (explicitPath, File.Exists(explicitPath));
-            yield break;
+            // A failed load left the resolver in place; the managed API's type initialiser does not run twice.
+            throw new OrtException($"ONNX Runtime failed to load earlier in this process; restart it to load {path}");
         }
-
-        string? fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrEmpty(fromEnv))
+        _chosenPath = path;
+        _resolverSet = true;
+        OrtEnv.DisableDllImportResolver = true;
+        try
         {
-            yield return (fromEnv, File.Exists(fromEnv));
-            yield break;
+            NativeLibrary.SetDllImportResolver(typeof(OrtEnv).Assembly, (name, _, _) =>
+                name == ImportName ? NativeLibrary.Load(_chosenPath!) : 0);
         }
-
-        // The bootstrap cache lives in the checkout; the built app sits a few folders below it.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        catch (InvalidOperationException)
         {
-            string cached = Path.Combine(dir.FullName, ".cache", "onnxruntime", PinnedVersion, FileName);
-            if (File.Exists(cached))
-            {
-                yield return (cached, true);
-                break;
-            }
+            // The host set a resolver for the managed API before us: its choice of library stands.
+            _chosenPath = null;
         }
-
-        string inAppFolder = Path.Combine(AppContext.BaseDirectory, FileName);
-        yield return (inAppFolder, File.Exists(inAppFolder));
     }
+
+    private static string BuildMetadata(string key) =>
+        typeof(OrtLibrary).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value ?? "";
 }

@@ -1,7 +1,5 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Extensions.Logging;
-using RealtimeSeg.Runtime.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
@@ -9,26 +7,30 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// An ONNX Runtime inference session over a model file: its inputs, outputs, metadata and the provider it runs on.
 /// Thread safety: several threads may run one session at once, each through its own <see cref="RunBinding"/>.
 /// </summary>
-public sealed unsafe class OrtSession : IDisposable
+public sealed class OrtSession : IDisposable
 {
-    private readonly OrtEnvironment _env;
-    private readonly OrtHandle _session;
-    private readonly nint _inputNames;   // byte*[]: UTF-8 names, allocated once, passed to every Run
-    private readonly nint _outputNames;
-    private bool _disposed;
+    private InferenceSession? _session;
+    private SessionLog? _log;
 
-    private OrtSession(OrtEnvironment env, OrtHandle session, ExecutionProvider provider, IReadOnlyList<ProviderAttempt> attempts, int intraOpThreads)
+    private readonly string _modelPath;
+    private readonly InferenceOptions _options;
+    private IReadOnlyDictionary<string, int>? _placement;
+
+    private OrtSession(string modelPath, InferenceSession session, SessionLog log, ExecutionProvider provider, IReadOnlyList<ProviderAttempt> attempts, InferenceOptions options)
     {
-        _env = env;
-        IntraOpThreads = intraOpThreads;
+        _modelPath = modelPath;
+        _options = options;
         _session = session;
+        _log = log;
         Provider = provider;
         ProviderAttempts = attempts;
-        Inputs = ReadInfos(input: true);
-        Outputs = ReadInfos(input: false);
-        (ProducerName, Metadata) = ReadMetadata();
-        _inputNames = AllocNameArray(Inputs);
-        _outputNames = AllocNameArray(Outputs);
+        IntraOpThreads = options.IntraOpThreads;
+        LogLevel = options.LogLevel;
+        Inputs = session.InputNames.Select(n => TensorInfo.From(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => TensorInfo.From(n, session.OutputMetadata[n])).ToArray();
+        var metadata = session.ModelMetadata;
+        ProducerName = metadata.ProducerName ?? "";
+        Metadata = new Dictionary<string, string>(metadata.CustomMetadataMap, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<TensorInfo> Inputs { get; }
@@ -41,7 +43,7 @@ public sealed unsafe class OrtSession : IDisposable
     /// <summary>The intra-op thread count asked for; 0 means ORT's default (one per physical core).</summary>
     public int IntraOpThreads { get; }
 
-    /// <summary>Every provider tried, in order, with ORT's reason for each that failed.</summary>
+    /// <summary>Every provider tried, in order, with the reason for each that failed.</summary>
     public IReadOnlyList<ProviderAttempt> ProviderAttempts { get; }
 
     public string ProducerName { get; }
@@ -49,351 +51,183 @@ public sealed unsafe class OrtSession : IDisposable
     /// <summary>The model's custom metadata (key/value pairs written by the exporter).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    internal OrtEnvironment Environment => _env;
-
-    internal nint Handle => _session.DangerousGetHandle();
-
-    internal byte** InputNames => (byte**)_inputNames;
-
-    internal byte** OutputNames => (byte**)_outputNames;
-
-    /// <summary>Opens <paramref name="modelPath"/>. Errors carry ORT's message; no handle outlives a failure.</summary>
-    public static OrtSession Open(string modelPath, InferenceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var env = OrtEnvironment.Acquire(options.OrtLibraryPath, options.LogLevel);
-        if (options.Logger is not null)
-        {
-            OrtEnvironment.Logger = options.Logger;
-        }
-        try
-        {
-            return OpenWithProvider(env, modelPath, options);
-        }
-        catch
-        {
-            env.Release();
-            throw;
-        }
-    }
-
-    private static OrtSession OpenWithProvider(OrtEnvironment env, string modelPath, InferenceOptions options)
-    {
-        var attempts = new List<ProviderAttempt>();
-        ExecutionProvider[] candidates;
-        if (options.Provider == ExecutionProvider.Auto)
-        {
-            var compiledIn = ExecutionProviders.Available();
-            candidates = ExecutionProviders.AutoOrder
-                .Where(p => p == ExecutionProvider.Cpu || compiledIn.Contains(ExecutionProviders.OrtName(p)))
-                .ToArray();
-        }
-        else
-        {
-            candidates = [options.Provider];
-        }
-
-        foreach (var provider in candidates)
-        {
-            using var sessionOptions = CreateSessionOptions(options);
-            bool probing = options.Provider == ExecutionProvider.Auto && provider != ExecutionProvider.Cpu;
-            string? failure;
-            nint status = 0;
-            nint session = 0;
-            using (probing ? OrtEnvironment.ProbeScope() : null)
-            using (var stderr = provider == ExecutionProvider.WebGpu ? new StderrCapture() : null)
-            {
-                failure = ExecutionProviders.TryAppend(sessionOptions.DangerousGetHandle(), provider);
-                if (failure is null)
-                {
-                    status = CreateSession(env, modelPath, sessionOptions, &session);
-                }
-                string printed = stderr?.Stop() ?? "";
-                if (printed.Length > 0)
-                {
-                    OrtEnvironment.Logger?.Log(failure is null && status == 0 ? LogLevel.Information : LogLevel.Debug,
-                        "{Provider} printed while loading: {Text}", ExecutionProviders.CliName(provider), printed);
-                }
-            }
-            if (failure is null)
-            {
-                if (status == 0)
-                {
-                    attempts.Add(new ProviderAttempt(provider, null));
-                    return new OrtSession(env, new OrtHandle(session, OrtHandleKind.Session), provider, attempts, options.IntraOpThreads);
-                }
-                if (provider == ExecutionProvider.Cpu || options.Provider != ExecutionProvider.Auto)
-                {
-                    string message = OrtStatus.TakeMessage(status, out var code);
-                    throw new OrtException(message, code) { FromCreateSession = true };
-                }
-                // A GPU provider that appends but then fails to build the session: fall back like a failed append.
-                failure = OrtStatus.TakeMessage(status, out _);
-            }
-            attempts.Add(new ProviderAttempt(provider, failure));
-            if (options.Provider != ExecutionProvider.Auto)
-            {
-                throw new OrtException(
-                    $"execution provider '{ExecutionProviders.CliName(provider)}' is not usable with {Path.GetFileName(OrtLibrary.LoadedPath)}: {failure.TrimEnd('.', ' ', '\n')}. Use --provider auto or cpu, or point {OrtLibrary.EnvironmentVariable} at an ONNX Runtime build that has it");
-            }
-        }
-        throw new OrtException("no execution provider could be loaded");
-    }
-
-    private static OrtHandle CreateSessionOptions(InferenceOptions options)
-    {
-        nint raw;
-        OrtStatus.Check(OrtApi.CreateSessionOptions(&raw));
-        var handle = new OrtHandle(raw, OrtHandleKind.SessionOptions);
-        try
-        {
-            OrtStatus.Check(OrtApi.SetSessionGraphOptimizationLevel(raw, options.Optimization));
-            OrtStatus.Check(OrtApi.SetSessionLogSeverityLevel(raw, options.LogLevel));
-            fixed (byte* id = "realtimeseg-session"u8)
-            {
-                OrtStatus.Check(OrtApi.SetSessionLogId(raw, id));
-            }
-            if (options.IntraOpThreads > 0)
-            {
-                OrtStatus.Check(OrtApi.SetIntraOpNumThreads(raw, options.IntraOpThreads));
-            }
-            if (options.InterOpThreads > 1)
-            {
-                OrtStatus.Check(OrtApi.SetSessionExecutionMode(raw, ExecutionMode.Parallel));
-                OrtStatus.Check(OrtApi.SetInterOpNumThreads(raw, options.InterOpThreads));
-            }
-            if (options.Spinning is { } spin)
-            {
-                fixed (byte* key = "session.intra_op.allow_spinning"u8)
-                fixed (byte* value = spin ? "1"u8 : "0"u8)
-                {
-                    OrtStatus.Check(OrtApi.AddSessionConfigEntry(raw, key, value));
-                }
-            }
-            if (OrtApi.HasGraphAssignmentInfo)
-            {
-                // Lets NodePlacement say how many nodes a GPU provider left to the CPU.
-                fixed (byte* key = "session.record_ep_graph_assignment_info"u8)
-                fixed (byte* one = "1"u8)
-                {
-                    OrtStatus.Check(OrtApi.AddSessionConfigEntry(raw, key, one));
-                }
-            }
-            if (options.OptimizedModelPath is { } optimized)
-            {
-                using var path = new NativePath(optimized);
-                OrtStatus.Check(OrtApi.SetOptimizedModelFilePath(raw, path.Pointer));
-            }
-            return handle;
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
-
-    private static nint CreateSession(OrtEnvironment env, string modelPath, OrtHandle options, nint* session)
-    {
-        using var path = new NativePath(modelPath);
-        return OrtApi.CreateSession(env.Handle.DangerousGetHandle(), path.Pointer, options.DangerousGetHandle(), session);
-    }
-
     /// <summary>
-    /// Graph nodes per execution provider, as ORT placed them (e.g. CUDA: 410, CPU: 37 = 37 nodes fell back to
-    /// the CPU). Null when the library predates ORT 1.24 and cannot say.
+    /// Graph nodes per execution provider, as ORT placed them (e.g. CUDA: 410, CPU: 37 = 37 nodes fell back to the
+    /// CPU). Null when ORT did not say: the host created ORT's environment itself, so its log is not ours to read.
+    /// <para>
+    /// ORT reports placement only in its verbose log, and a session built at verbose level keeps logging every run
+    /// (57 KB of messages a frame on the demo model). So the first read builds a second, verbose session on the same
+    /// provider just to count, and throws it away: a one-off cost for inspection (<c>info</c>), none for inference.
+    /// </para>
     /// </summary>
     public IReadOnlyDictionary<string, int>? NodePlacement
     {
         get
         {
-            if (!OrtApi.HasGraphAssignmentInfo)
+            if (_placement is null && OrtEnvironment.RoutesLogs)
             {
-                return null;
+                using var log = OrtEnvironment.OpenLog(null, OrtLoggingLevel.Fatal);
+                string? failure = TryCreate(_modelPath, _options with { OptimizedModelPath = null }, Provider, log, out var probe, verbose: true);
+                if (probe is not null)
+                {
+                    OrtObject.Release(ref probe);
+                }
+                if (failure is null && log.Placement.Count > 0)
+                {
+                    _placement = new Dictionary<string, int>(log.Placement, StringComparer.Ordinal);
+                }
             }
-            nint* subgraphs;
-            nuint count;
-            OrtStatus.Check(OrtApi.SessionGetEpGraphAssignmentInfo(Handle, &subgraphs, &count));
-            var placement = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (nuint i = 0; i < count; i++)
-            {
-                // Borrowed from the session: nothing here is released.
-                byte* name;
-                OrtStatus.Check(OrtApi.EpAssignedSubgraphGetEpName(subgraphs[i], &name));
-                nint* nodes;
-                nuint nodeCount;
-                OrtStatus.Check(OrtApi.EpAssignedSubgraphGetNodes(subgraphs[i], &nodes, &nodeCount));
-                string ep = Marshal.PtrToStringUTF8((nint)name) ?? "?";
-                placement[ep] = placement.GetValueOrDefault(ep) + (int)nodeCount;
-            }
-            return placement;
+            return _placement;
         }
     }
 
-    /// <summary>Creates the per-run state (input/output values, run options) for one in-flight run.</summary>
-    public RunBinding CreateBinding() => new(this);
+    internal OrtLoggingLevel LogLevel { get; }
 
-    private TensorInfo[] ReadInfos(bool input)
+    internal InferenceSession Inner => _session ?? throw new ObjectDisposedException(nameof(OrtSession));
+
+    /// <summary>Opens <paramref name="modelPath"/>. Errors carry ORT's message; no handle outlives a failure.</summary>
+    public static OrtSession Open(string modelPath, InferenceOptions options)
     {
-        nuint count;
-        nint session = Handle;
-        OrtStatus.Check(input ? OrtApi.SessionGetInputCount(session, &count) : OrtApi.SessionGetOutputCount(session, &count));
-        nint allocator = OrtEnvironment.DefaultAllocator;
-        var infos = new TensorInfo[(int)count];
-        for (nuint i = 0; i < count; i++)
-        {
-            byte* rawName;
-            OrtStatus.Check(input ? OrtApi.SessionGetInputName(session, i, allocator, &rawName)
-                                  : OrtApi.SessionGetOutputName(session, i, allocator, &rawName));
-            string name = Marshal.PtrToStringUTF8((nint)rawName) ?? "";
-            OrtStatus.Check(OrtApi.AllocatorFree(allocator, rawName));
+        ArgumentNullException.ThrowIfNull(options);
+        OrtEnvironment.EnsureCreated(options.OrtLibraryPath, options.Logger);
 
-            nint typeInfo;
-            OrtStatus.Check(input ? OrtApi.SessionGetInputTypeInfo(session, i, &typeInfo)
-                                  : OrtApi.SessionGetOutputTypeInfo(session, i, &typeInfo));
+        var attempts = new List<ProviderAttempt>();
+        ExecutionProvider[] candidates = options.Provider == ExecutionProvider.Auto
+            ? AutoCandidates()
+            : [options.Provider];
+        foreach (var provider in candidates)
+        {
+            bool probing = options.Provider == ExecutionProvider.Auto && provider != ExecutionProvider.Cpu;
+            var log = OrtEnvironment.OpenLog(options.Logger, options.LogLevel);
+            log.Probing = probing;
+            string? failure;
             try
             {
-                infos[i] = ReadTypeInfo(name, typeInfo);
+                failure = TryCreate(modelPath, options, provider, log, out var session);
+                if (session is not null)
+                {
+                    log.Probing = false;
+                    attempts.Add(new ProviderAttempt(provider, null));
+                    if (attempts.Count > 1 && options.Logger is { } logger)
+                    {
+#pragma warning disable CA1848 // once per session
+                        logger.LogWarning("running on {Provider}: {Reasons}", ExecutionProviders.CliName(provider),
+                            string.Join("; ", attempts.Where(a => a.Failure is not null).Select(a => a.Failure)));
+#pragma warning restore CA1848
+                    }
+                    return new OrtSession(modelPath, session, log, provider, attempts, options);
+                }
             }
-            finally
+            catch
             {
-                OrtApi.ReleaseTypeInfo(typeInfo);
+                log.Dispose();
+                throw;
+            }
+            log.Dispose();
+            string explained = GpuRequirements.Explain(provider, failure!);
+            attempts.Add(new ProviderAttempt(provider, explained));
+            if (options.Provider != ExecutionProvider.Auto)
+            {
+                throw new OrtException($"execution provider '{ExecutionProviders.CliName(provider)}' is not usable: {explained}");
             }
         }
-        return infos;
+        throw new OrtException("no execution provider could be loaded");
     }
 
-    private static TensorInfo ReadTypeInfo(string name, nint typeInfo)
+    /// <summary>What <c>auto</c> tries: the GPU providers the loaded build has compiled in, best first, then the CPU.</summary>
+    private static ExecutionProvider[] AutoCandidates()
     {
-        OnnxType kind;
-        OrtStatus.Check(OrtApi.GetOnnxTypeFromTypeInfo(typeInfo, &kind));
-        if (kind != OnnxType.Tensor)
-        {
-            return new TensorInfo(name, false, TensorElementType.Undefined, [], []);
-        }
-        nint tensorInfo; // borrowed from typeInfo: not released here
-        OrtStatus.Check(OrtApi.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-        TensorElementType elementType;
-        OrtStatus.Check(OrtApi.GetTensorElementType(tensorInfo, &elementType));
-        nuint rank;
-        OrtStatus.Check(OrtApi.GetDimensionsCount(tensorInfo, &rank));
-        var dims = new long[(int)rank];
-        var names = new string[(int)rank];
-        if (rank > 0)
-        {
-            var symbolic = stackalloc byte*[(int)rank];
-            fixed (long* d = dims)
-            {
-                OrtStatus.Check(OrtApi.GetDimensions(tensorInfo, d, rank));
-            }
-            OrtStatus.Check(OrtApi.GetSymbolicDimensions(tensorInfo, symbolic, rank));
-            for (int k = 0; k < (int)rank; k++)
-            {
-                names[k] = symbolic[k] == null ? "" : Marshal.PtrToStringUTF8((nint)symbolic[k]) ?? "";
-            }
-        }
-        return new TensorInfo(name, true, elementType, dims, names);
+        var compiledIn = OrtEnv.Instance().GetAvailableProviders();
+        return ExecutionProviders.AutoOrder
+            .Where(p => p == ExecutionProvider.Cpu || compiledIn.Contains(ExecutionProviders.OrtName(p)))
+            .ToArray();
     }
 
-    private (string Producer, IReadOnlyDictionary<string, string> Custom) ReadMetadata()
+    /// <summary>
+    /// Builds a session on one provider. Returns null with the session, or the reason the provider could not be used.
+    /// A model that ORT cannot load throws (no other provider would load it either).
+    /// </summary>
+    private static string? TryCreate(string modelPath, InferenceOptions options, ExecutionProvider provider, SessionLog log,
+        out InferenceSession? session, bool verbose = false)
     {
-        nint metadata;
-        OrtStatus.Check(OrtApi.SessionGetModelMetadata(Handle, &metadata));
-        nint allocator = OrtEnvironment.DefaultAllocator;
+        session = null;
+        var sessionOptions = OrtObject.Track(CreateSessionOptions(options, log, verbose));
         try
         {
-            byte* producer;
-            OrtStatus.Check(OrtApi.ModelMetadataGetProducerName(metadata, allocator, &producer));
-            string producerName = Marshal.PtrToStringUTF8((nint)producer) ?? "";
-            OrtStatus.Check(OrtApi.AllocatorFree(allocator, producer));
-
-            var custom = new Dictionary<string, string>(StringComparer.Ordinal);
-            byte** keys;
-            long count;
-            OrtStatus.Check(OrtApi.ModelMetadataGetCustomMetadataMapKeys(metadata, allocator, &keys, &count));
-            for (long i = 0; i < count; i++)
+            string? failure = ExecutionProviders.TryAppend(sessionOptions, provider);
+            if (failure is not null)
             {
-                byte* value;
-                OrtStatus.Check(OrtApi.ModelMetadataLookupCustomMetadataMap(metadata, allocator, keys[i], &value));
-                string key = Marshal.PtrToStringUTF8((nint)keys[i]) ?? "";
-                if (value != null)
-                {
-                    custom[key] = Marshal.PtrToStringUTF8((nint)value) ?? "";
-                    OrtStatus.Check(OrtApi.AllocatorFree(allocator, value));
-                }
-                OrtStatus.Check(OrtApi.AllocatorFree(allocator, keys[i]));
+                return failure;
             }
-            if (keys != null)
+            try
             {
-                OrtStatus.Check(OrtApi.AllocatorFree(allocator, keys));
+                session = OrtObject.Track(new InferenceSession(modelPath, sessionOptions));
+                return null;
             }
-            return (producerName, custom);
+            catch (OnnxRuntimeException e) when (provider != ExecutionProvider.Cpu && !IsModelError(e))
+            {
+                // A GPU provider that appends but then fails to build the session (no device, old driver, missing cuDNN).
+                return OrtException.MessageOf(e);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new OrtException(OneLine(OrtException.MessageOf(e)), e) { FromCreateSession = true };
+            }
         }
         finally
         {
-            OrtApi.ReleaseModelMetadata(metadata);
+            OrtObject.Release(ref sessionOptions);
         }
     }
 
-    private static nint AllocNameArray(IReadOnlyList<TensorInfo> infos)
+    private static bool IsModelError(OnnxRuntimeException e) =>
+        e.Message.Contains("[ErrorCode:InvalidProtobuf]", StringComparison.Ordinal) ||
+        e.Message.Contains("[ErrorCode:NoSuchFile]", StringComparison.Ordinal) ||
+        e.Message.Contains("[ErrorCode:InvalidGraph]", StringComparison.Ordinal);
+
+    private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static SessionOptions CreateSessionOptions(InferenceOptions options, SessionLog log, bool verbose)
     {
-        var array = (byte**)NativeMemory.Alloc((nuint)Math.Max(1, infos.Count), (nuint)sizeof(byte*));
-        for (int i = 0; i < infos.Count; i++)
+        var so = new SessionOptions();
+        try
         {
-            int length = Encoding.UTF8.GetByteCount(infos[i].Name);
-            var bytes = (byte*)NativeMemory.Alloc((nuint)length + 1);
-            Encoding.UTF8.GetBytes(infos[i].Name, new Span<byte>(bytes, length));
-            bytes[length] = 0;
-            array[i] = bytes;
+            so.GraphOptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)options.Optimization;
+            so.LogSeverityLevel = verbose ? Microsoft.ML.OnnxRuntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE
+                : (Microsoft.ML.OnnxRuntime.OrtLoggingLevel)options.LogLevel;
+            so.LogId = log.Id;
+            if (options.IntraOpThreads > 0)
+            {
+                so.IntraOpNumThreads = options.IntraOpThreads;
+            }
+            if (options.InterOpThreads > 1)
+            {
+                so.ExecutionMode = ExecutionMode.ORT_PARALLEL;
+                so.InterOpNumThreads = options.InterOpThreads;
+            }
+            if (options.Spinning is { } spin)
+            {
+                so.AddSessionConfigEntry("session.intra_op.allow_spinning", spin ? "1" : "0");
+            }
+            if (options.OptimizedModelPath is { } optimized)
+            {
+                so.OptimizedModelFilePath = optimized;
+            }
+            return so;
         }
-        return (nint)array;
+        catch
+        {
+            so.Dispose();
+            throw;
+        }
     }
 
-    private static void FreeNameArray(nint array, int count)
-    {
-        var names = (byte**)array;
-        for (int i = 0; i < count; i++)
-        {
-            NativeMemory.Free(names[i]);
-        }
-        NativeMemory.Free(names);
-    }
+    /// <summary>Creates the per-run state (I/O binding, run options) for one in-flight run.</summary>
+    public RunBinding CreateBinding() => new(this);
 
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
-        _session.Dispose();
-        FreeNameArray(_inputNames, Inputs.Count);
-        FreeNameArray(_outputNames, Outputs.Count);
-        _env.Release();
-    }
-
-    /// <summary>A file path in ORTCHAR_T form: UTF-8 on Unix, UTF-16 on Windows, NUL-terminated.</summary>
-    private readonly struct NativePath : IDisposable
-    {
-        public NativePath(string path)
-        {
-            Pointer = OperatingSystem.IsWindows()
-                ? (void*)Marshal.StringToHGlobalUni(path)
-                : (void*)Marshal.StringToCoTaskMemUTF8(path);
-        }
-
-        public void* Pointer { get; }
-
-        public void Dispose()
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Marshal.FreeHGlobal((nint)Pointer);
-            }
-            else
-            {
-                Marshal.FreeCoTaskMem((nint)Pointer);
-            }
-        }
+        OrtObject.Release(ref _session);
+        Interlocked.Exchange(ref _log, null)?.Dispose();
     }
 }

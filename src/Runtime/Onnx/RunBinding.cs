@@ -1,65 +1,110 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using RealtimeSeg.Runtime.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
 /// <summary>
-/// The state of one in-flight <c>Run</c>: bound inputs, the outputs ORT created, and run options that another
-/// thread may use to cancel. One per inference slot; reused for every frame, so a steady run allocates nothing
-/// managed. Output views are valid until the next <see cref="Run"/> or <see cref="ReleaseOutputs"/>.
+/// The state of one in-flight <c>Run</c>: the input and output names and values passed to every run (built once,
+/// the input value replaced only when its shape changes), the outputs of the last run, and run options that another
+/// thread may use to cancel. One per inference slot, reused for every frame. (An <c>OrtIoBinding</c> would keep each
+/// run's outputs bound as pre-allocated ones, which a detector's per-frame instance count cannot reuse.) Output views are valid until the next <see cref="Run"/> or <see cref="ReleaseOutputs"/>.
+/// <para>
+/// ORT's managed API allocates a few hundred bytes a run (the output collection and its OrtValue wrappers, the shape
+/// arrays); <see cref="LastRunManagedBytes"/> measures exactly that, so callers can tell ORT's bytes from their own.
+/// </para>
 /// </summary>
 public sealed unsafe class RunBinding : IDisposable
 {
     private const int MaxRank = 8;
     private readonly OrtSession _session;
-    private readonly OrtHandle _runOptions;
-    private readonly nint* _inputs;
-    private readonly nint* _outputs;
+    private RunOptions? _runOptions;
+    private IDisposableReadOnlyCollection<OrtValue>? _outputs;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly OrtValue[] _inputValues;
+    private readonly NativeTensor?[] _boundInputs;
+    private readonly int[] _boundVersions;
     private readonly long[] _outputShapes;
     private readonly int[] _outputRanks;
     private readonly TensorElementType[] _outputTypes;
-    private bool _disposed;
+    private readonly nint[] _outputData;
+    private readonly long[] _outputBytes;
 
     internal RunBinding(OrtSession session)
     {
         _session = session;
-        nint runOptions;
-        OrtStatus.Check(OrtApi.CreateRunOptions(&runOptions));
-        _runOptions = new OrtHandle(runOptions, OrtHandleKind.RunOptions);
-        _inputs = (nint*)NativeMemory.AllocZeroed((nuint)Math.Max(1, session.Inputs.Count), (nuint)sizeof(nint));
-        _outputs = (nint*)NativeMemory.AllocZeroed((nuint)Math.Max(1, session.Outputs.Count), (nuint)sizeof(nint));
-        _outputShapes = new long[session.Outputs.Count * MaxRank];
-        _outputRanks = new int[session.Outputs.Count];
-        _outputTypes = new TensorElementType[session.Outputs.Count];
+        int outputs = session.Outputs.Count;
+        _outputShapes = new long[outputs * MaxRank];
+        _outputRanks = new int[outputs];
+        _outputTypes = new TensorElementType[outputs];
+        _outputData = new nint[outputs];
+        _outputBytes = new long[outputs];
+        _inputNames = session.Inputs.Select(i => i.Name).ToArray();
+        _outputNames = session.Outputs.Select(o => o.Name).ToArray();
+        _inputValues = new OrtValue[session.Inputs.Count];
+        _boundInputs = new NativeTensor?[session.Inputs.Count];
+        _boundVersions = new int[session.Inputs.Count];
+        _runOptions = OrtObject.Track(new RunOptions { LogSeverityLevel = (Microsoft.ML.OnnxRuntime.OrtLoggingLevel)session.LogLevel });
     }
 
     public int OutputCount => _session.Outputs.Count;
 
+    /// <summary>Managed bytes ORT's API allocated during the last <see cref="Run"/> (outputs and their shapes).</summary>
+    public long LastRunManagedBytes { get; private set; }
+
     public void BindInput(int index, NativeTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        _inputs[index] = tensor.Value;
+        var value = tensor.Value;
+        if (!ReferenceEquals(_boundInputs[index], tensor) || _boundVersions[index] != tensor.Version)
+        {
+            _inputValues[index] = value;
+            _boundInputs[index] = tensor;
+            _boundVersions[index] = tensor.Version;
+        }
     }
 
     /// <summary>Runs the model on the bound inputs. Outputs of the previous run are released first.</summary>
     public void Run()
     {
         ReleaseOutputs();
-        OrtStatus.Check(OrtApi.Run(_session.Handle, _runOptions.DangerousGetHandle(), _session.InputNames, _inputs,
-            (nuint)_session.Inputs.Count, _session.OutputNames, (nuint)OutputCount, _outputs));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            // ORT allocates each output (its size depends on the detections) in CPU memory we read in place.
+            _outputs = OrtObject.Track(_session.Inner.Run(RunOptions, _inputNames, _inputValues, _outputNames));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw OrtException.From(e);
+        }
         for (int i = 0; i < OutputCount; i++)
         {
-            OrtDiagnostics.Created();
-            ReadShape(i);
+            ReadOutput(i, _outputs[i]);
         }
+        LastRunManagedBytes = GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     /// <summary>Asks a <see cref="Run"/> in progress on another thread to stop; it then throws.</summary>
-    public void Terminate() => OrtStatus.Check(OrtApi.RunOptionsSetTerminate(_runOptions.DangerousGetHandle()));
+    public void Terminate()
+    {
+        var options = _runOptions;
+        if (options is not null)
+        {
+            options.Terminate = true;
+        }
+    }
 
     /// <summary>Clears a <see cref="Terminate"/> so the binding can run again.</summary>
-    public void ResetTerminate() => OrtStatus.Check(OrtApi.RunOptionsUnsetTerminate(_runOptions.DangerousGetHandle()));
+    public void ResetTerminate()
+    {
+        var options = _runOptions;
+        if (options is not null)
+        {
+            options.Terminate = false;
+        }
+    }
 
     public TensorElementType OutputType(int index) => _outputTypes[index];
 
@@ -68,73 +113,48 @@ public sealed unsafe class RunBinding : IDisposable
     /// <summary>The output's elements, in place in ORT's buffer (no copy).</summary>
     public ReadOnlySpan<T> Output<T>(int index) where T : unmanaged
     {
-        nint value = _outputs[index];
-        if (value == 0)
+        if (_outputs is null)
         {
             throw new InvalidOperationException("no output: Run has not completed");
         }
-        void* data;
-        OrtStatus.Check(OrtApi.GetTensorMutableData(value, &data));
-        long count = 1;
-        foreach (long d in OutputShape(index))
+        if (_outputBytes[index] % sizeof(T) != 0)
         {
-            count *= d;
+            throw new InvalidOperationException($"output {_session.Outputs[index].Name} is {TensorInfo.TypeName(_outputTypes[index])}, not {typeof(T).Name}");
         }
-        return new ReadOnlySpan<T>(data, checked((int)count));
+        return new ReadOnlySpan<T>((void*)_outputData[index], checked((int)(_outputBytes[index] / sizeof(T))));
     }
 
-    private void ReadShape(int index)
+    private void ReadOutput(int index, OrtValue value)
     {
-        nint info;
-        OrtStatus.Check(OrtApi.GetTensorTypeAndShape(_outputs[index], &info));
-        try
+        var info = value.GetTensorTypeAndShape();
+        long[] shape = info.Shape;
+        if (shape.Length > MaxRank)
         {
-            TensorElementType type;
-            OrtStatus.Check(OrtApi.GetTensorElementType(info, &type));
-            nuint rank;
-            OrtStatus.Check(OrtApi.GetDimensionsCount(info, &rank));
-            if ((int)rank > MaxRank)
-            {
-                throw new OrtException($"output {_session.Outputs[index].Name} has rank {rank}; at most {MaxRank} is supported");
-            }
-            fixed (long* dims = &_outputShapes[index * MaxRank])
-            {
-                OrtStatus.Check(OrtApi.GetDimensions(info, dims, rank));
-            }
-            _outputRanks[index] = (int)rank;
-            _outputTypes[index] = type;
+            throw new OrtException($"output {_session.Outputs[index].Name} has rank {shape.Length}; at most {MaxRank} is supported");
         }
-        finally
-        {
-            OrtApi.ReleaseTensorTypeAndShapeInfo(info);
-        }
+        shape.CopyTo(_outputShapes.AsSpan(index * MaxRank));
+        _outputRanks[index] = shape.Length;
+        _outputTypes[index] = (TensorElementType)info.ElementDataType;
+        // Read the address once: the managed API's typed span accessors query type and shape (and allocate) each call.
+        var raw = value.GetTensorMutableRawData();
+        _outputData[index] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw));
+        _outputBytes[index] = raw.Length;
     }
 
     /// <summary>Releases the OrtValues the last run created.</summary>
     public void ReleaseOutputs()
     {
-        for (int i = 0; i < OutputCount; i++)
-        {
-            if (_outputs[i] != 0)
-            {
-                OrtApi.ReleaseValue(_outputs[i]);
-                OrtDiagnostics.Released();
-                _outputs[i] = 0;
-                _outputRanks[i] = 0;
-            }
-        }
+        OrtObject.Release(ref _outputs);
+        Array.Clear(_outputRanks);
+        Array.Clear(_outputData);
+        Array.Clear(_outputBytes);
     }
+
+    private RunOptions RunOptions => _runOptions ?? throw new ObjectDisposedException(nameof(RunBinding));
 
     public void Dispose()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
         ReleaseOutputs();
-        _runOptions.Dispose();
-        NativeMemory.Free(_inputs);
-        NativeMemory.Free(_outputs);
+        OrtObject.Release(ref _runOptions);
     }
 }

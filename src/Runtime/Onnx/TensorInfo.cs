@@ -1,4 +1,4 @@
-using RealtimeSeg.Runtime.Onnx.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace RealtimeSeg.Runtime.Onnx;
 
@@ -12,6 +12,17 @@ public sealed record TensorInfo(string Name, bool IsTensor, TensorElementType El
 
     /// <summary>The size of dimension <paramref name="axis"/> when fixed, else null.</summary>
     public long? FixedDim(int axis) => axis < Shape.Length && Shape[axis] >= 0 ? Shape[axis] : null;
+
+    internal static TensorInfo From(string name, NodeMetadata metadata)
+    {
+        if (!metadata.IsTensor)
+        {
+            return new TensorInfo(name, false, TensorElementType.Undefined, [], []);
+        }
+        long[] shape = metadata.Dimensions.Select(d => (long)d).ToArray();
+        string[] names = metadata.SymbolicDimensions.Select(s => s ?? "").ToArray();
+        return new TensorInfo(name, true, (TensorElementType)metadata.ElementDataType, shape, names);
+    }
 
     public override string ToString()
     {

@@ -205,7 +205,7 @@ public sealed class InferencePipeline : IDisposable
                 }
                 if (sequence >= _options.WarmupFrames)
                 {
-                    _metrics.Allocated(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+                    _metrics.Allocated(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, slot.Outputs.LastRunManagedBytes);
                 }
             }
         }

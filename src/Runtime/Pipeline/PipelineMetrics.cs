@@ -37,8 +37,11 @@ public sealed record PipelineStats
 
     public double FrameTimeP99Ms { get; init; }
 
-    /// <summary>Managed bytes the pipeline's threads allocated per frame after warm-up.</summary>
+    /// <summary>Managed bytes RealtimeSeg's own code on the pipeline threads allocated per frame after warm-up.</summary>
     public double AllocatedBytesPerFrame { get; init; }
+
+    /// <summary>Managed bytes ONNX Runtime's managed API allocated per frame (its output wrappers), measured apart.</summary>
+    public double OrtAllocatedBytesPerFrame { get; init; }
 
     /// <summary>Frames counted in <see cref="AllocatedBytesPerFrame"/>.</summary>
     public long AllocationFrames { get; init; }
@@ -60,7 +63,7 @@ internal sealed class PipelineMetrics
     private readonly double[] _latency;
     private readonly double[] _frameTime;
     private readonly int _gen0, _gen1, _gen2;
-    private long _in, _out, _samples, _allocFrames, _allocBytes;
+    private long _in, _out, _samples, _allocFrames, _allocBytes, _ortBytes;
     private long _firstIn, _lastIn, _firstOut, _lastOut;
     private double _wait, _pre, _run, _post;
 
@@ -106,9 +109,11 @@ internal sealed class PipelineMetrics
         }
     }
 
-    public void Allocated(long bytes)
+    /// <summary>One frame's managed allocations: all of the thread's, of which <paramref name="ortBytes"/> were ORT's.</summary>
+    public void Allocated(long totalBytes, long ortBytes)
     {
-        Interlocked.Add(ref _allocBytes, bytes);
+        Interlocked.Add(ref _allocBytes, totalBytes - ortBytes);
+        Interlocked.Add(ref _ortBytes, ortBytes);
         Interlocked.Increment(ref _allocFrames);
     }
 
@@ -138,6 +143,7 @@ internal sealed class PipelineMetrics
                 FrameTimeP95Ms = f95,
                 FrameTimeP99Ms = f99,
                 AllocatedBytesPerFrame = frames == 0 ? 0 : (double)Interlocked.Read(ref _allocBytes) / frames,
+                OrtAllocatedBytesPerFrame = frames == 0 ? 0 : (double)Interlocked.Read(ref _ortBytes) / frames,
                 AllocationFrames = frames,
                 Gen0Collections = GC.CollectionCount(0) - _gen0,
                 Gen1Collections = GC.CollectionCount(1) - _gen1,

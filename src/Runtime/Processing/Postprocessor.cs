@@ -1,6 +1,5 @@
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
-using RealtimeSeg.Runtime.Onnx.Native;
 using RealtimeSeg.Runtime.Structures;
 
 namespace RealtimeSeg.Runtime.Processing;

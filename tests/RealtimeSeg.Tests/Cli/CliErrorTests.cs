@@ -29,11 +29,11 @@ public sealed class CliErrorTests
     }
 
     [Fact]
-    public void UnusableProviderCarriesOrtsReason()
+    public void AProviderTheBuildLacksSaysWhichFlavourHasIt()
     {
         string line = CliRunner.AssertOneLineError(CliRunner.Run(["info", "--model", Fixtures.MaskRcnn, "--provider", "cuda"]));
-        Assert.StartsWith("error: execution provider 'cuda' is not usable with libonnxruntime.so.1: ", line, StringComparison.Ordinal);
-        Assert.Contains("libonnxruntime_providers_shared.so", line, StringComparison.Ordinal);
+        Assert.Equal("error: execution provider 'cuda' is not usable: cuda is not in this build (ONNX Runtime 1.31.0 from Microsoft.ML.OnnxRuntime, the cpu flavour); " +
+                     "build the GPU flavour (dotnet build -p:OrtFlavor=gpu, or REALTIMESEG_FLAVOR=gpu ./realtimeseg …), or use the CPU provider (--provider cpu)", line);
     }
 
     [Fact]
@@ -48,18 +48,30 @@ public sealed class CliErrorTests
     }
 
     [Fact]
-    public void OrtLibraryNotFoundSaysHowToGetIt()
+    public void ACustomOrtLibraryThatDoesNotExistIsNamed()
     {
         string line = CliRunner.AssertOneLineError(CliRunner.Run(["info", "--model", Fixtures.MaskRcnn],
-            new Dictionary<string, string> { ["REALTIMESEG_ORT_LIB"] = "/opt/missing/libonnxruntime.so.1" }));
-        Assert.Equal("error: ONNX Runtime library not found (looked in: /opt/missing/libonnxruntime.so.1); run ./scripts/bootstrap.sh to fetch it, or set REALTIMESEG_ORT_LIB to a libonnxruntime.so.1", line);
+            new Dictionary<string, string> { ["REALTIMESEG_ORT_LIB"] = "/opt/missing/libonnxruntime.so" }));
+        Assert.Equal("error: ONNX Runtime library /opt/missing/libonnxruntime.so not found; name an existing libonnxruntime.so, or leave the custom library unset to use the one from Microsoft.ML.OnnxRuntime", line);
     }
 
     [Fact]
-    public void ALibraryThatIsNotOnnxRuntimeIsNamed()
+    public void ACustomLibraryThatIsNotOnnxRuntimeIsNamed()
     {
         string line = CliRunner.AssertOneLineError(CliRunner.Run(["info", "--model", Fixtures.MaskRcnn, "--ort-lib", "/lib/x86_64-linux-gnu/libz.so.1"]));
-        Assert.Equal("error: /lib/x86_64-linux-gnu/libz.so.1 is not an ONNX Runtime library (it has no OrtGetApiBase export)", line);
+        Assert.StartsWith("error: cannot use the ONNX Runtime library /lib/x86_64-linux-gnu/libz.so.1: ", line, StringComparison.Ordinal);
+        Assert.Contains("OrtGetApiBase", line, StringComparison.Ordinal);
+        Assert.EndsWith("a custom library must be ONNX Runtime 1.31.0 or newer (this build's managed API), built for this platform", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheLibraryThePackageBroughtWorksWhenNamedAsACustomOne()
+    {
+        // --ort-lib is the way to a custom build (CUDA 12, say); naming the package's own library proves the path works.
+        string lib = Path.Combine(AppContext.BaseDirectory, "libonnxruntime.so");
+        var r = CliRunner.Run(["info", "--model", Fixtures.MaskRcnn, "--ort-lib", lib]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains($"onnxruntime  1.31.0 (custom library {lib}; managed API 1.31.0)", r.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

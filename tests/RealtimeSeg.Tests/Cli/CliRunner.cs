@@ -8,7 +8,7 @@ internal static class CliRunner
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static Result Run(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 120,
-        string? workingDirectory = null)
+        string? workingDirectory = null, string? appDll = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -16,7 +16,7 @@ internal static class CliRunner
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Fixtures.RepoRoot,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"));
+        info.ArgumentList.Add(appDll ?? Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"));
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

@@ -178,7 +178,9 @@ public sealed class PipelineTests : IDisposable
         var stats = pipeline.Stats;
         Assert.Equal(230, stats.ResultsOut);
         Assert.True(stats.AllocationFrames >= 200, $"{stats.AllocationFrames} frames measured");
-        Assert.True(stats.AllocatedBytesPerFrame == 0, $"the pipeline threads allocated {stats.AllocatedBytesPerFrame:0.0} bytes per frame in steady state");
+        Assert.True(stats.AllocatedBytesPerFrame == 0, $"our code on the pipeline threads allocated {stats.AllocatedBytesPerFrame:0.0} bytes per frame in steady state");
+        // ORT's managed API allocates its output wrappers each run: measured apart, and small.
+        Assert.InRange(stats.OrtAllocatedBytesPerFrame, 1, 2048);
     }
 
     [Fact]
