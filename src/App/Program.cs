@@ -21,6 +21,12 @@ public static class Program
             BenchDecodeCommand.Create(),
             BenchRenderCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            Console.Error.WriteLine(UsageErrors.Describe(parse));
+            return CommandRunner.UserError;
+        }
+        return parse.Invoke();
     }
 }

@@ -12,7 +12,7 @@ public enum ReadbackFormat
     Bgra,
     /// <summary>
     /// Planar YUV 4:2:0 (BT.601 limited range), converted by a shader before the copy: 1.5 bytes a pixel, as
-    /// a Gray8 frame of Width x (Height*3/2) in FFmpeg's yuv420p layout. Needs an even width and height.
+    /// a <see cref="PixelFormat.Yuv420"/> frame in FFmpeg's yuv420p layout. Needs an even width and height.
     /// </summary>
     Yuv420,
 }
@@ -99,7 +99,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
 
     /// <summary>Size of one asynchronous readback, and the frame <see cref="TryCompleteReadback"/> fills.</summary>
     public (int Width, int Height, PixelFormat Format) ReadbackFrame =>
-        Readback == ReadbackFormat.Yuv420 ? (Width, Height * 3 / 2, PixelFormat.Gray8) : (Width, Height, PixelFormat.Bgra32);
+        Readback == ReadbackFormat.Yuv420 ? (Width, Height, PixelFormat.Yuv420) : (Width, Height, PixelFormat.Bgra32);
 
     private nint ReadbackBytes => Readback == ReadbackFormat.Yuv420 ? (nint)Width * Height * 3 / 2 : (nint)Width * Height * 4;
 
@@ -158,12 +158,12 @@ public sealed unsafe class OffscreenTarget : IDisposable
         {
             return false;
         }
-        int slot = (_next + _pending) % 2;
+        int buffer = (_next + _pending) % 2;
         if (Readback == ReadbackFormat.Yuv420)
         {
             ConvertToYuv();
             G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
-            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
+            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
             G.PixelStore(GlConst.PackAlignment, 1);
             G.ReadPixels(0, 0, Width, Height * 3 / 2, (uint)GlConst.Red, GlConst.UnsignedByte, null);
             G.BindBuffer(GlConst.PixelPackBuffer, 0);
@@ -172,13 +172,13 @@ public sealed unsafe class OffscreenTarget : IDisposable
         else
         {
             Bind();
-            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
+            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
             G.PixelStore(GlConst.PackAlignment, 4);
             G.ReadPixels(0, 0, Width, Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, null);
             G.BindBuffer(GlConst.PixelPackBuffer, 0);
         }
-        _fences[slot] = G.FenceSync();
-        _ids[slot] = frameId;
+        _fences[buffer] = G.FenceSync();
+        _ids[buffer] = frameId;
         _pending++;
         G.Flush(); // so the fence can signal without anyone waiting on it
         return true;
@@ -198,8 +198,8 @@ public sealed unsafe class OffscreenTarget : IDisposable
             return -1;
         }
         CheckFrame(into);
-        int slot = _next;
-        uint state = G.ClientWaitSync(_fences[slot], GlConst.SyncFlushCommandsBit, (ulong)Math.Max(0, wait.Ticks) * 100);
+        int buffer = _next;
+        uint state = G.ClientWaitSync(_fences[buffer], GlConst.SyncFlushCommandsBit, (ulong)Math.Max(0, wait.Ticks) * 100);
         if (state is not (GlConst.AlreadySignaled or GlConst.ConditionSatisfied))
         {
             if (state == GlConst.WaitFailed)
@@ -208,9 +208,9 @@ public sealed unsafe class OffscreenTarget : IDisposable
             }
             return -1;
         }
-        G.DeleteSync(_fences[slot]);
-        _fences[slot] = 0;
-        G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[slot]);
+        G.DeleteSync(_fences[buffer]);
+        _fences[buffer] = 0;
+        G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
         void* mapped = G.MapBufferRange(GlConst.PixelPackBuffer, 0, ReadbackBytes, GlConst.MapReadBit);
         if (mapped == null)
         {
@@ -235,7 +235,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
         G.BindBuffer(GlConst.PixelPackBuffer, 0);
         _next = (_next + 1) % 2;
         _pending--;
-        return _ids[slot];
+        return _ids[buffer];
     }
 
     private void CheckFrame(Frame into)

@@ -301,7 +301,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
             }
             else
             {
-                var b = instances.BitmapSlot(i).Bounds;
+                var b = instances.StoredBitmap(i).Bounds;
                 (x0, y0, w, h) = (b.X0, b.Y0, b.Width, b.Height);
             }
             // Rasterise the paste rectangle, clipped to the frame, one frame pixel wider for the outline test.
@@ -353,7 +353,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
         int maxW = 1, maxH = 1;
         for (int i = 0; i < instances.Count; i++)
         {
-            var b = instances.BitmapSlot(i).Bounds;
+            var b = instances.StoredBitmap(i).Bounds;
             (maxW, maxH) = (Math.Max(maxW, b.Width), Math.Max(maxH, b.Height));
         }
         if (instances.Count > _bitmapLayers || maxW > _bitmapLayerWidth || maxH > _bitmapLayerHeight)
@@ -367,7 +367,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
         G.PixelStore(GlConst.UnpackRowLength, 0);
         for (int i = 0; i < instances.Count; i++)
         {
-            var bitmap = instances.BitmapSlot(i);
+            var bitmap = instances.StoredBitmap(i);
             if (bitmap.Bounds.IsEmpty)
             {
                 continue;

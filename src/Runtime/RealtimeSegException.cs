@@ -18,3 +18,14 @@ public sealed class ModelLoadException : RealtimeSegException
 
     public ModelLoadException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// A model that loaded but returned outputs its contract does not allow on a frame (counts that disagree, a class
+/// id its labels do not name, a wrong element type): the model or its labels file is at fault, not the frame.
+/// </summary>
+public sealed class ModelOutputException : RealtimeSegException
+{
+    public ModelOutputException(string message) : base(message) { }
+
+    public ModelOutputException(string message, Exception inner) : base(message, inner) { }
+}

@@ -31,11 +31,13 @@ internal static class BenchCommand
         source.Source.Description = "Benchmark the pipeline on frames from this source (e.g. synthetic, a video file, lavfi:…): bare Run and the pipeline with 1 and 2 slots side by side on the same frames";
         var frames = new Option<int>("--frames") { Description = "Frames to capture from --source and run through each pass", DefaultValueFactory = _ => 200 };
         var slots = new Option<string>("--slots") { Description = "Pipeline slot counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
+        var repeat = new Option<int>("--repeat") { Description = "Feed the captured frames this many times through each pipeline pass: a long run for GC and memory checks (e.g. --frames 250 --repeat 40 is 10,000 frames)", DefaultValueFactory = _ => 1 };
         var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms); with --source, the full pipeline beside it on the same frames (fps ratio, per-stage ms, latency, allocations)");
         args.AddTo(command);
         source.AddTo(command);
         command.Options.Add(frames);
         command.Options.Add(slots);
+        command.Options.Add(repeat);
         command.Options.Add(runs);
         command.Options.Add(input);
         command.Options.Add(image);
@@ -55,8 +57,13 @@ internal static class BenchCommand
                     throw new RealtimeSegException($"--frames {count} is too few to measure; use 4 or more (200 by default)");
                 }
                 var slotCounts = ParseSlots(parse.GetValue(slots)!);
+                int repeats = parse.GetValue(repeat);
+                if (repeats < 1)
+                {
+                    throw new RealtimeSegException($"--repeat {repeats} must be at least 1");
+                }
                 using var model = args.Open(parse);
-                var (text, pipelineJson) = PipelineBench.Run(model, source.Spec(parse), source.Options(parse), count, slotCounts,
+                var (text, pipelineJson) = PipelineBench.Run(model, source.Spec(parse), source.Options(parse), count, slotCounts, repeats,
                     quiet: parse.GetValue(json) || Console.IsErrorRedirected);
                 Console.Out.WriteLine(parse.GetValue(json) ? pipelineJson : text);
                 return 0;

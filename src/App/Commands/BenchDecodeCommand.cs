@@ -72,11 +72,11 @@ internal static class BenchDecodeCommand
         while (true)
         {
             var wait = loop.Frames.Wait(TimeSpan.FromSeconds(30), out var frame);
-            if (wait == FrameWait.Ended)
+            if (wait == WaitOutcome.Ended)
             {
                 break;
             }
-            if (wait == FrameWait.Timeout)
+            if (wait == WaitOutcome.Timeout)
             {
                 throw new RealtimeSegException("decoding stalled for 30 s");
             }

@@ -123,7 +123,7 @@ internal static class BenchRenderCommand
         {
             float bw = random.Next(w / 16, w / 4), bh = random.Next(h / 16, h / 4);
             float x = random.Next(0, (int)(w - bw)), y = random.Next(0, (int)(h - bh));
-            var mask = set.RawMaskSlot(set.Add(new BoxF(x, y, x + bw, y + bh), 0.5f + 0.5f * random.NextSingle(), 1 + i % (labels.Count - 1)));
+            var mask = set.WritableRawMask(set.Add(new BoxF(x, y, x + bw, y + bh), 0.5f + 0.5f * random.NextSingle(), 1 + i % (labels.Count - 1)));
             for (int k = 0; k < mask.Length; k++)
             {
                 float dx = (k % 28 + 0.5f) / 28 - 0.5f, dy = (k / 28 + 0.5f) / 28 - 0.5f;

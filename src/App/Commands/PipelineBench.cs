@@ -21,7 +21,7 @@ internal static class PipelineBench
 {
     internal sealed record Pass(string Name, int Slots, double Fps, PipelineStats? Stats, BenchCommand.Stats? Run);
 
-    public static (string Text, string Json) Run(SegmentationModel model, SourceSpec spec, SourceOptions sourceOptions, int frames, int[] slotCounts, bool quiet)
+    public static (string Text, string Json) Run(SegmentationModel model, SourceSpec spec, SourceOptions sourceOptions, int frames, int[] slotCounts, int repeats, bool quiet)
     {
         var captured = Capture(spec, sourceOptions, frames, quiet);
         try
@@ -29,7 +29,7 @@ internal static class PipelineBench
             var passes = new List<Pass> { Bare(model, captured) };
             foreach (int slots in slotCounts)
             {
-                passes.Add(Pipeline(model, captured, slots, quiet));
+                passes.Add(Pipeline(model, captured, slots, repeats, quiet));
             }
             return (Text(model, spec, captured, passes), Json(model, spec, captured, passes));
         }
@@ -51,11 +51,11 @@ internal static class PipelineBench
         while (frames.Count < count)
         {
             var wait = capture.Frames.Wait(TimeSpan.FromSeconds(30), out var frame);
-            if (wait == FrameWait.Ended)
+            if (wait == WaitOutcome.Ended)
             {
                 break;
             }
-            if (wait == FrameWait.Timeout)
+            if (wait == WaitOutcome.Timeout)
             {
                 throw new RealtimeSegException($"'{spec}' gave no frame for 30 s");
             }
@@ -88,7 +88,7 @@ internal static class PipelineBench
         return new Pass("bare Run", 1, 1000.0 * frames.Count / times.Sum(), null, stats);
     }
 
-    private static Pass Pipeline(SegmentationModel model, List<Frame> frames, int slots, bool quiet)
+    private static Pass Pipeline(SegmentationModel model, List<Frame> frames, int slots, int repeats, bool quiet)
     {
         // Capacity 1: the feeder hands over a frame the moment a slot can take it, so latency is the pipeline's
         // own (a full queue would add its depth to every frame).
@@ -96,7 +96,7 @@ internal static class PipelineBench
         using var pipeline = new InferencePipeline(model, input, new PipelineOptions { Slots = slots, Lossless = true, WarmupFrames = Math.Min(20, frames.Count / 4) });
         var feeder = new Thread(() =>
         {
-            foreach (var frame in frames)
+            foreach (var frame in Enumerable.Repeat(frames, repeats).SelectMany(f => f))
             {
                 frame.Timestamp = Stopwatch.GetTimestamp();
                 if (!input.Add(frame.Retain()))
@@ -110,7 +110,7 @@ internal static class PipelineBench
         pipeline.Start();
         feeder.Start();
         long results = 0;
-        while (pipeline.Results.Wait(TimeSpan.FromSeconds(30), out var result) != FrameWait.Ended)
+        while (pipeline.Results.Wait(TimeSpan.FromSeconds(30), out var result) != WaitOutcome.Ended)
         {
             result?.Dispose();
             results++;

@@ -52,7 +52,7 @@ internal static class ProbeCommand
             while ((maxFrames == 0 || seen < maxFrames) && clock.Elapsed.TotalSeconds < maxSeconds)
             {
                 var wait = loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame);
-                if (wait == FrameWait.Ended)
+                if (wait == WaitOutcome.Ended)
                 {
                     break;
                 }

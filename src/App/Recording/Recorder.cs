@@ -78,7 +78,7 @@ internal sealed class Recorder
                     break;
                 }
                 var wait = pipeline.Results.Wait(TimeSpan.FromMilliseconds(100), out var result);
-                if (wait == FrameWait.Ended)
+                if (wait == WaitOutcome.Ended)
                 {
                     break;
                 }
@@ -172,7 +172,7 @@ internal sealed class Recorder
         }
         try
         {
-            var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, yuv ? PixelFormat.Gray8 : PixelFormat.Bgra32, new VideoWriterOptions
+            var writer = VideoWriter.Create(plan.Output, first.Width, first.Height, yuv ? PixelFormat.Yuv420 : PixelFormat.Bgra32, new VideoWriterOptions
             {
                 Fps = FileFps(plan, info),
                 Clock = plan.Lossless ? RecordingClock.EveryFrame : RecordingClock.CaptureTime,

@@ -126,6 +126,8 @@ internal static partial class StreamProbe
         {
             case SourceKind.VideoFile or SourceKind.ImageFile when !File.Exists(spec.Target):
                 return new CaptureException($"'{spec.Target}' does not exist; check the path (a camera is camera:0, a stream a URL)");
+            case SourceKind.VideoFile or SourceKind.ImageFile when new FileInfo(spec.Target).Length == 0:
+                return new CaptureException($"'{spec.Target}' is empty (0 bytes): it holds no video; check the copy or the recording that made it");
             case SourceKind.VideoFile or SourceKind.ImageFile:
                 return new CaptureException($"'{spec.Target}' cannot be read as video or image: it may be truncated, encrypted or not a media file{detail}");
             case SourceKind.Camera:

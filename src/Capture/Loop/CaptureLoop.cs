@@ -6,7 +6,7 @@ using RealtimeSeg.Runtime.Frames;
 namespace RealtimeSeg.Capture.Loop;
 
 /// <summary>
-/// Runs a frame source on its own thread and hands frames to one consumer through a <see cref="LatestFrameSlot"/>
+/// Runs a frame source on its own thread and hands frames to one consumer through a <see cref="LatestFrame"/>
 /// (live) or a bounded <see cref="FrameQueue"/> (lossless). Frames come from <see cref="Pool"/> and go back when
 /// their last holder releases them. A camera or stream that drops is reopened with exponential back-off (the
 /// state says so meanwhile); a source that fails to open at all, or any other failure, ends the loop and the
@@ -16,7 +16,7 @@ public sealed class CaptureLoop : IDisposable
 {
     private readonly IFrameSource _source;
     private readonly CaptureOptions _options;
-    private readonly LatestFrameSlot? _slot;
+    private readonly LatestFrame? _slot;
     private readonly FrameQueue? _queue;
     private readonly ManualResetEventSlim _stopping = new();
     private readonly Thread _thread;
@@ -38,7 +38,7 @@ public sealed class CaptureLoop : IDisposable
         Pacing = _options.Pacing ?? (source.IsLive ? Loop.Pacing.Live : Loop.Pacing.Lossless);
         if (Pacing == Loop.Pacing.Live)
         {
-            _slot = new LatestFrameSlot();
+            _slot = new LatestFrame();
         }
         else
         {

@@ -62,7 +62,7 @@ public sealed class VideoWriter : IDisposable
         var args = new List<string>
         {
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Bgr24 => "bgr24", PixelFormat.Gray8 => "yuv420p", _ => "rgb24" },
+            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Bgr24 => "bgr24", PixelFormat.Yuv420 => "yuv420p", PixelFormat.Gray8 => "gray", _ => "rgb24" },
             "-s", $"{width}x{height}", "-framerate", options.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "-",
             "-an", "-c:v", codec,
         };
@@ -74,10 +74,11 @@ public sealed class VideoWriter : IDisposable
         {
             args.AddRange(["-q:v", "4"]);
         }
-        if (format != PixelFormat.Gray8)
+        if (format != PixelFormat.Yuv420)
         {
-            // yuv420p needs even sizes; the scale keeps odd frames legal without cropping our pixels away.
-            args.AddRange(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p"]);
+            // yuv420p needs even sizes: an odd frame gets one black column or row (every source pixel is kept;
+            // Create says so in Warning).
+            args.AddRange(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt", "yuv420p"]);
         }
         string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         if (extension is ".mp4" or ".mov")
@@ -113,15 +114,15 @@ public sealed class VideoWriter : IDisposable
     public TimeSpan Duration => TimeSpan.FromSeconds(FramesWritten / _options.Fps);
 
     /// <summary>
-    /// Checks the output path and the encoder, then starts FFmpeg. <paramref name="format"/> Gray8 means frames
-    /// already converted to planar YUV 4:2:0 (yuv420p layout, <paramref name="width"/> x <paramref name="height"/>
-    /// image carried as Gray8 frames of width x height*3/2): FFmpeg then encodes without converting. Nothing is created when a check fails:
+    /// Checks the output path and the encoder, then starts FFmpeg. <paramref name="format"/>
+    /// <see cref="PixelFormat.Yuv420"/> means frames already converted to planar YUV 4:2:0: FFmpeg then encodes
+    /// without converting. Nothing is created when a check fails:
     /// a missing or unwritable folder and an unsupported extension are errors naming the fix.
     /// </summary>
     public static VideoWriter Create(string path, int width, int height, PixelFormat format, VideoWriterOptions? options = null, FfmpegTools? tools = null)
     {
         CheckOutputPath(path);
-        if (format == PixelFormat.Gray8 && (width % 2 != 0 || height % 2 != 0))
+        if (format == PixelFormat.Yuv420 && (width % 2 != 0 || height % 2 != 0))
         {
             throw new ArgumentException($"YUV 4:2:0 frames need an even size, got {width}x{height}", nameof(format));
         }
@@ -133,6 +134,12 @@ public sealed class VideoWriter : IDisposable
         }
         string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         var (codec, warning) = ChooseEncoder(tools, extension);
+        if (width % 2 != 0 || height % 2 != 0)
+        {
+            string padded = $"{width}x{height} frames are recorded as {width + width % 2}x{height + height % 2} (H.264's 4:2:0 needs even sides): " +
+                $"{(width % 2 != 0 ? "one black column" : "")}{(width % 2 != 0 && height % 2 != 0 ? " and " : "")}{(height % 2 != 0 ? "one black row" : "")} added, every source pixel kept";
+            warning = warning is null ? padded : $"{warning}; {padded}";
+        }
         return new VideoWriter(path, width, height, format, options, tools, codec, warning);
     }
 
@@ -199,11 +206,10 @@ public sealed class VideoWriter : IDisposable
             frame.Dispose();
             throw new CaptureException($"the encoder failed: {fault.Message}", fault);
         }
-        int rows = _format == PixelFormat.Gray8 ? _height * 3 / 2 : _height;
-        if (frame.Width != _width || frame.Height != rows || frame.Format != _format)
+        if (frame.Width != _width || frame.Height != _height || frame.Format != _format)
         {
             frame.Dispose();
-            throw new ArgumentException($"the recording takes {_width}x{rows} {_format} frames; got a {frame.Width}x{frame.Height} {frame.Format} frame");
+            throw new ArgumentException($"the recording takes {_width}x{_height} {_format} frames; got a {frame.Width}x{frame.Height} {frame.Format} frame");
         }
         _queue.Add(frame);
     }
@@ -213,7 +219,7 @@ public sealed class VideoWriter : IDisposable
         var input = _process.Input;
         try
         {
-            while (_queue.Wait(TimeSpan.FromMilliseconds(200), out var frame) != FrameWait.Ended)
+            while (_queue.Wait(TimeSpan.FromMilliseconds(200), out var frame) != WaitOutcome.Ended)
             {
                 if (frame is null)
                 {
@@ -240,9 +246,16 @@ public sealed class VideoWriter : IDisposable
                     }
                     for (long c = 0; c < copies; c++)
                     {
-                        for (int y = 0; y < frame.Height; y++)
+                        if (frame.Format == PixelFormat.Yuv420)
                         {
-                            input.Write(frame.Row(y));
+                            input.Write(frame.Pixels); // three planes, packed as yuv420p
+                        }
+                        else
+                        {
+                            for (int y = 0; y < frame.Height; y++)
+                            {
+                                input.Write(frame.Row(y));
+                            }
                         }
                         Interlocked.Increment(ref _written);
                     }

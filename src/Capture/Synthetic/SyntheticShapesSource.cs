@@ -234,7 +234,7 @@ public sealed class SyntheticShapesSource
             }
             int k = truth.Add(new BoxF(minX, minY, maxX + 1, maxY + 1), 1f, (int)o.Kind);
             var bounds = new PixelRect(minX, minY, maxX + 1, maxY + 1);
-            var mask = truth.BitmapSlot(k).Reset(bounds);
+            var mask = truth.StoredBitmap(k).Reset(bounds);
             for (int y = bounds.Y0; y < bounds.Y1; y++)
             {
                 for (int x = bounds.X0; x < bounds.X1; x++)

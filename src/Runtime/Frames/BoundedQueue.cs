@@ -84,7 +84,7 @@ public class BoundedQueue<T> : IReader<T> where T : class, IDisposable
         }
     }
 
-    public FrameWait Wait(TimeSpan timeout, out T? item)
+    public WaitOutcome Wait(TimeSpan timeout, out T? item)
     {
         lock (_lock)
         {
@@ -95,18 +95,18 @@ public class BoundedQueue<T> : IReader<T> where T : class, IDisposable
                 if ((left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left))) && _count == 0 && !_completed)
                 {
                     item = null;
-                    return FrameWait.Timeout;
+                    return WaitOutcome.Timeout;
                 }
             }
             if (TakeLocked(out item))
             {
-                return FrameWait.Frame;
+                return WaitOutcome.Item;
             }
             if (_fault is not null && !_closed)
             {
                 ExceptionDispatchInfo.Throw(_fault);
             }
-            return FrameWait.Ended;
+            return WaitOutcome.Ended;
         }
     }
 

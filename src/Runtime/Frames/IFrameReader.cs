@@ -3,10 +3,10 @@ using RealtimeSeg.Runtime.Imaging;
 namespace RealtimeSeg.Runtime.Frames;
 
 /// <summary>What a wait for the next item produced.</summary>
-public enum FrameWait
+public enum WaitOutcome
 {
-    /// <summary>An item was handed over; the reader owns its reference and must dispose it.</summary>
-    Frame,
+    /// <summary>An item (a frame or a result) was handed over; the reader owns its reference and must dispose it.</summary>
+    Item,
     /// <summary>Nothing arrived within the timeout; the producer is still running.</summary>
     Timeout,
     /// <summary>The producer ended (or was stopped) and every item has been taken.</summary>
@@ -23,7 +23,7 @@ public interface IReader<T> where T : class, IDisposable
     /// Waits up to <paramref name="timeout"/> for the next item. Once the producer failed, rethrows its exception
     /// (after the items delivered before the failure have been taken).
     /// </summary>
-    FrameWait Wait(TimeSpan timeout, out T? item);
+    WaitOutcome Wait(TimeSpan timeout, out T? item);
 }
 
 /// <summary>Where a consumer takes frames: a capture loop's output, or a host engine's own frames.</summary>

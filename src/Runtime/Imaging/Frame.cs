@@ -8,8 +8,15 @@ public enum PixelFormat
     Rgb24,
     Bgr24,
     Bgra32,
-    /// <summary>One byte per pixel; also carries planar YUV 4:2:0 images as W x (H*3/2) rows for encoders.</summary>
+    /// <summary>One byte per pixel: luminance only.</summary>
     Gray8,
+
+    /// <summary>
+    /// Planar YUV 4:2:0 in FFmpeg's yuv420p layout, for encoders: a Width x Height luma plane (stride = Width),
+    /// then the U and V planes at half width and height. Width and Height are even; the buffer holds
+    /// Width x Height x 3/2 bytes.
+    /// </summary>
+    Yuv420,
 }
 
 public static class PixelFormats
@@ -17,7 +24,7 @@ public static class PixelFormats
     public static int BytesPerPixel(this PixelFormat format) => format switch
     {
         PixelFormat.Bgra32 => 4,
-        PixelFormat.Gray8 => 1,
+        PixelFormat.Gray8 or PixelFormat.Yuv420 => 1, // Yuv420: the luma plane's
         _ => 3,
     };
 
@@ -28,6 +35,7 @@ public static class PixelFormats
         PixelFormat.Bgr24 => (2, 1, 0),
         PixelFormat.Bgra32 => (2, 1, 0),
         PixelFormat.Gray8 => throw new ArgumentException("a one-channel (Gray8) frame has no colour channels", nameof(format)),
+        PixelFormat.Yuv420 => throw new ArgumentException("a planar YUV 4:2:0 frame has no interleaved colour channels", nameof(format)),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }
@@ -73,7 +81,7 @@ public sealed class Frame : IDisposable
     public int References => Volatile.Read(ref _references);
 
     public Span<byte> Pixels => _references > 0 && _buffer is { } b
-        ? b.AsSpan(0, Stride * Height)
+        ? b.AsSpan(0, BufferSize(Stride, Height, Format))
         : throw new ObjectDisposedException(nameof(Frame), "this frame was released; take a reference with Retain() to keep it");
 
     public Span<byte> Row(int y) => Pixels.Slice(y * Stride, Width * Format.BytesPerPixel());
@@ -84,7 +92,7 @@ public sealed class Frame : IDisposable
     public static Frame Allocate(int width, int height, PixelFormat format)
     {
         int stride = CheckedStride(width, height, format);
-        return new Frame(ArrayPool<byte>.Shared.Rent(stride * height), owner: null, rented: true, width, height, stride, format);
+        return new Frame(ArrayPool<byte>.Shared.Rent(BufferSize(stride, height, format)), owner: null, rented: true, width, height, stride, format);
     }
 
     /// <summary>A frame over the caller's buffer (not returned to any pool).</summary>
@@ -92,7 +100,7 @@ public sealed class Frame : IDisposable
     {
         int minimum = CheckedStride(width, height, format);
         stride = stride == 0 ? minimum : stride;
-        if (stride < minimum || pixels.Length < (long)stride * height)
+        if (stride < minimum || (format == PixelFormat.Yuv420 && stride != minimum) || pixels.Length < BufferSize(stride, height, format))
         {
             throw new ArgumentException($"buffer of {pixels.Length} bytes with stride {stride} is too small for a {width}x{height} {format} frame");
         }
@@ -102,7 +110,7 @@ public sealed class Frame : IDisposable
     internal static Frame ForPool(FramePool owner, int width, int height, PixelFormat format)
     {
         int stride = CheckedStride(width, height, format);
-        return new Frame(GC.AllocateUninitializedArray<byte>(stride * height), owner, rented: false, width, height, stride, format);
+        return new Frame(GC.AllocateUninitializedArray<byte>(BufferSize(stride, height, format)), owner, rented: false, width, height, stride, format);
     }
 
     /// <summary>Takes another reference to a live frame; each Retain needs its own Dispose.</summary>
@@ -140,14 +148,22 @@ public sealed class Frame : IDisposable
 
     internal void DropBuffer() => _buffer = null;
 
+    /// <summary>Bytes a frame's pixels take: rows times stride, plus the two chroma planes for YUV 4:2:0.</summary>
+    internal static int BufferSize(int stride, int height, PixelFormat format) =>
+        format == PixelFormat.Yuv420 ? stride * height * 3 / 2 : stride * height;
+
     private static int CheckedStride(int width, int height, PixelFormat format)
     {
         if (width <= 0 || height <= 0)
         {
             throw new ArgumentException($"frame size must be positive, got {width}x{height}");
         }
+        if (format == PixelFormat.Yuv420 && (width % 2 != 0 || height % 2 != 0))
+        {
+            throw new ArgumentException($"a YUV 4:2:0 frame needs an even size, got {width}x{height}");
+        }
         long stride = (long)width * format.BytesPerPixel();
-        if (stride * height > Array.MaxLength)
+        if (stride * height * 3 / 2 > Array.MaxLength)
         {
             throw new ArgumentException($"a {width}x{height} frame is too large");
         }

@@ -22,7 +22,7 @@ public sealed class FramePool : IDisposable
     /// <summary>A frame with one reference, for a source to fill; contents unspecified.</summary>
     public Frame Rent(int width, int height, PixelFormat format)
     {
-        long needed = (long)width * format.BytesPerPixel() * height;
+        long needed = Frame.BufferSize(width * format.BytesPerPixel(), height, format);
         Frame? frame = null;
         lock (_lock)
         {

@@ -3,7 +3,7 @@ using RealtimeSeg.Runtime.Onnx;
 
 namespace RealtimeSeg.Runtime.Model;
 
-/// <summary>The model I/O conventions RealtimeSeg serves (DESIGN §3).</summary>
+/// <summary>The model I/O conventions RealtimeSeg serves (README.md, "Models", has the table).</summary>
 public enum ModelContract
 {
     /// <summary>RGB in [0,1]; masks pasted by the model to [N,1,H,W].</summary>

@@ -37,7 +37,7 @@ public sealed class InferencePipeline : IDisposable
     private readonly Turnstile _runTurn = new(), _publishTurn = new();
     private readonly object _takeLock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
     private readonly object _latestLock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
-    private readonly LatestSlot<SegmentationResult>? _liveResults;
+    private readonly LatestValue<SegmentationResult>? _liveResults;
     private readonly BoundedQueue<SegmentationResult>? _losslessResults;
     private SegmentationResult? _latest;
     private long _nextSequence;
@@ -67,7 +67,7 @@ public sealed class InferencePipeline : IDisposable
         }
         else
         {
-            _liveResults = new LatestSlot<SegmentationResult>();
+            _liveResults = new LatestValue<SegmentationResult>();
         }
         _slots = new InferenceSlot[_options.Slots];
         _workers = new Thread[_options.Slots];
@@ -102,7 +102,7 @@ public sealed class InferencePipeline : IDisposable
     /// <summary>Results created and not yet released by every holder (leak checks).</summary>
     public int OutstandingResults => _pool.Outstanding;
 
-    public PipelineStats Stats => _metrics.Snapshot(_input is LatestSlot<Frame> live ? live.Dropped : 0);
+    public PipelineStats Stats => _metrics.Snapshot(_input is LatestValue<Frame> live ? live.Dropped : 0);
 
     /// <summary>A reference to the newest result without waiting (the renderer's path); dispose it when done.</summary>
     public bool TryGetLatest(out SegmentationResult? result)
@@ -153,7 +153,19 @@ public sealed class InferencePipeline : IDisposable
         {
             while (!_stopping)
             {
-                if (!TakeFrame(out frame, out sequence))
+                bool took;
+                try
+                {
+                    took = TakeFrame(out frame, out sequence);
+                }
+                catch (Exception e) when (!_stopping)
+                {
+                    // The input's own fault (a source that cannot be read): passed on as it is, in the source's
+                    // terms, not as an inference failure on a frame that never existed.
+                    Fail(e);
+                    break;
+                }
+                if (!took)
                 {
                     break;
                 }
@@ -237,11 +249,11 @@ public sealed class InferencePipeline : IDisposable
             while (!_stopping)
             {
                 var wait = _input.Wait(InputPoll, out frame);
-                if (wait == FrameWait.Ended)
+                if (wait == WaitOutcome.Ended)
                 {
                     break;
                 }
-                if (wait == FrameWait.Frame)
+                if (wait == WaitOutcome.Item)
                 {
                     sequence = _nextSequence++;
                     _metrics.FrameTaken(Stopwatch.GetTimestamp());

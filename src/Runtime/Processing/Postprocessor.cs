@@ -20,7 +20,7 @@ internal static class Postprocessor
         ExpectCount(outputs, layout.ScoresOutput, n, "scores");
         if (outputs.OutputType(layout.LabelsOutput) != TensorElementType.Int64)
         {
-            throw new ModelLoadException($"labels output is {TensorInfo.TypeName(outputs.OutputType(layout.LabelsOutput))}, expected int64");
+            throw new ModelOutputException($"labels output is {TensorInfo.TypeName(outputs.OutputType(layout.LabelsOutput))}, expected int64");
         }
 
         MaskKind kind = !layout.HasMasks ? MaskKind.None : layout.RawMaskSize > 0 ? MaskKind.Raw : MaskKind.Bitmap;
@@ -41,7 +41,7 @@ internal static class Postprocessor
             int classId = (int)ids[i];
             if (!labels.IsKnown(classId))
             {
-                throw new ModelLoadException(
+                throw new ModelOutputException(
                     $"the model returned class id {classId} but {labels.Source} names only {labels.Count} classes (ids 0..{labels.Count - 1}); the labels do not belong to this model");
             }
             if (scores[i] < options.MinScore || (options.Classes is { } keep && !keep.Contains(classId)))
@@ -57,12 +57,12 @@ internal static class Postprocessor
             if (kind == MaskKind.Raw)
             {
                 int m2 = layout.RawMaskSize * layout.RawMaskSize;
-                masks.Slice(i * m2, m2).CopyTo(into.RawMaskSlot(k));
+                masks.Slice(i * m2, m2).CopyTo(into.WritableRawMask(k));
             }
             else if (kind == MaskKind.Bitmap)
             {
                 int h = (int)maskShape[2], w = (int)maskShape[3];
-                ResampleMask(masks.Slice(i * h * w, h * w), w, h, box, transform, into.BitmapSlot(k));
+                ResampleMask(masks.Slice(i * h * w, h * w), w, h, box, transform, into.StoredBitmap(k));
             }
         }
     }
@@ -72,7 +72,7 @@ internal static class Postprocessor
         var shape = outputs.OutputShape(index);
         if (shape.Length == 0 || shape[0] != n)
         {
-            throw new ModelLoadException($"the model returned {n} boxes but {what} for {(shape.Length == 0 ? 0 : shape[0])}; a detector's outputs must agree in count");
+            throw new ModelOutputException($"the model returned {n} boxes but {what} for {(shape.Length == 0 ? 0 : shape[0])}; a detector's outputs must agree in count");
         }
     }
 

@@ -114,8 +114,8 @@ public sealed class InstanceSet
         return i;
     }
 
-    /// <summary>Writable storage of instance <paramref name="index"/>'s raw mask.</summary>
-    public Span<float> RawMaskSlot(int index)
+    /// <summary>Instance <paramref name="index"/>'s raw mask, for the producer to write.</summary>
+    public Span<float> WritableRawMask(int index)
     {
         int m2 = RawMaskSize * RawMaskSize;
         return _rawMasks.AsSpan(index * m2, m2);
@@ -125,7 +125,7 @@ public sealed class InstanceSet
     /// Instance <paramref name="index"/>'s full-resolution mask as stored (no copy): valid until the set is refilled.
     /// For sets built outside a model it is also where the mask is written.
     /// </summary>
-    public MaskBitmap BitmapSlot(int index) => _bitmaps[index];
+    public MaskBitmap StoredBitmap(int index) => _bitmaps[index];
 
     /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>
     public InstanceSet Where(Func<int, bool> keep)
@@ -142,11 +142,11 @@ public sealed class InstanceSet
             int j = result.Add(_boxes[i], _scores[i], _classIds[i]);
             if (MaskKind == MaskKind.Raw)
             {
-                RawMask(i).CopyTo(result.RawMaskSlot(j));
+                RawMask(i).CopyTo(result.WritableRawMask(j));
             }
             else if (MaskKind == MaskKind.Bitmap)
             {
-                _bitmaps[i].CopyTo(result.BitmapSlot(j));
+                _bitmaps[i].CopyTo(result.StoredBitmap(j));
             }
         }
         return result;

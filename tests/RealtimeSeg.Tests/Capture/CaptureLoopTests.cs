@@ -23,7 +23,7 @@ public sealed class CaptureLoopTests
         {
             Assert.True(clock.Elapsed < Patience, $"capture did not end within {Patience.TotalSeconds} s: {loop.Status}");
             var wait = loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame);
-            if (wait == FrameWait.Ended)
+            if (wait == WaitOutcome.Ended)
             {
                 break;
             }
@@ -102,7 +102,7 @@ public sealed class CaptureLoopTests
         var clock = Stopwatch.StartNew();
         while (taken < 250 && clock.Elapsed < Patience)
         {
-            if (loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame) == FrameWait.Frame)
+            if (loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame) == WaitOutcome.Item)
             {
                 frame!.Dispose();
                 if (++taken == 50)
@@ -256,7 +256,7 @@ public sealed class CaptureLoopTests
             var clock = Stopwatch.StartNew();
             loop.Dispose();
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"stop took {clock.ElapsedMilliseconds} ms with a blocked source");
-            Assert.Equal(FrameWait.Ended, loop.Frames.Wait(TimeSpan.Zero, out _));
+            Assert.Equal(WaitOutcome.Ended, loop.Frames.Wait(TimeSpan.Zero, out _));
         }
         finally
         {
@@ -270,7 +270,7 @@ public sealed class CaptureLoopTests
     {
         using var loop = new CaptureLoop(FrameSources.Create(TestClips.Mp4), new CaptureOptions { QueueCapacity = 1 });
         loop.Start();
-        Assert.Equal(FrameWait.Frame, loop.Frames.Wait(Patience, out var first));
+        Assert.Equal(WaitOutcome.Item, loop.Frames.Wait(Patience, out var first));
         first!.Dispose();
         Thread.Sleep(300); // the queue fills; the capture thread waits in Add
         var clock = Stopwatch.StartNew();
@@ -322,7 +322,7 @@ public sealed class CaptureLoopTests
                     states.Add(loop.Status.State);
                     second = TestClips.ServeTcp(port, 480, 360, seconds: 3);
                 }
-                if (loop.Frames.Wait(TimeSpan.FromMilliseconds(100), out var frame) == FrameWait.Frame)
+                if (loop.Frames.Wait(TimeSpan.FromMilliseconds(100), out var frame) == WaitOutcome.Item)
                 {
                     sizes.Add((frame!.Width, frame.Height));
                     frame.Dispose();

@@ -93,7 +93,7 @@ public sealed class ModelLoadingTests
         using var m = Fixtures.Open(model, new ModelOptions { Size = 128 });
         using var slot = m.CreateSlot();
         using var frame = Fixtures.Frame("scene2");
-        var e = Assert.Throws<ModelLoadException>(() => slot.Segment(frame, m.CreateInstanceSet()));
+        var e = Assert.Throws<ModelOutputException>(() => slot.Segment(frame, m.CreateInstanceSet()));
         Assert.Equal($"the model returned class id 2 but {dir.File("zoo.labels.txt")} names only 2 classes (ids 0..1); the labels do not belong to this model", e.Message);
     }
 
@@ -133,7 +133,7 @@ public sealed class ModelLoadingTests
         using var model = Fixtures.Open(Fixtures.Model("mismatched_counts.onnx"));
         using var slot = model.CreateSlot();
         using var frame = Fixtures.Frame("scene0");
-        var e = Assert.Throws<ModelLoadException>(() => slot.Segment(frame, model.CreateInstanceSet()));
+        var e = Assert.Throws<ModelOutputException>(() => slot.Segment(frame, model.CreateInstanceSet()));
         Assert.Equal("the model returned 2 boxes but masks for 1; a detector's outputs must agree in count", e.Message);
     }
 }

@@ -45,7 +45,7 @@ public sealed class PipelineTests : IDisposable
         {
             Assert.True(clock.Elapsed < Patience, "the pipeline did not finish");
             var wait = pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result);
-            if (wait == FrameWait.Ended)
+            if (wait == WaitOutcome.Ended)
             {
                 break;
             }
@@ -140,7 +140,7 @@ public sealed class PipelineTests : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(3))
         {
-            if (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) == FrameWait.Frame)
+            if (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) == WaitOutcome.Item)
             {
                 using (result!)
                 {
@@ -170,7 +170,7 @@ public sealed class PipelineTests : IDisposable
         capture.Start();
         pipeline.Start();
         var clock = Stopwatch.StartNew();
-        while (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) != FrameWait.Ended)
+        while (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) != WaitOutcome.Ended)
         {
             Assert.True(clock.Elapsed < Patience);
             result?.Dispose();
@@ -190,7 +190,7 @@ public sealed class PipelineTests : IDisposable
         var pipeline = new InferencePipeline(_model, (IFrameReader)capture.Frames, new PipelineOptions { Slots = 2 });
         capture.Start();
         pipeline.Start();
-        Assert.Equal(FrameWait.Frame, pipeline.Results.Wait(Patience, out var first));
+        Assert.Equal(WaitOutcome.Item, pipeline.Results.Wait(Patience, out var first));
         first!.Dispose();
         var clock = Stopwatch.StartNew();
         pipeline.Dispose();
@@ -212,7 +212,7 @@ public sealed class PipelineTests : IDisposable
         var e = Assert.Throws<PipelineException>(() =>
         {
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < Patience && pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var r) != FrameWait.Ended)
+            while (clock.Elapsed < Patience && pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var r) != WaitOutcome.Ended)
             {
                 r?.Dispose();
             }
@@ -230,15 +230,15 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public void TheDefaultSlotCountFollowsTheProvider()
     {
-        using var pipeline = new InferencePipeline(_model, new LatestFrameSlot());
+        using var pipeline = new InferencePipeline(_model, new LatestFrame());
         Assert.Equal(1, pipeline.Options.Slots); // the CPU provider: pre/post is 3% of a run here (see PipelineOptions.Slots)
-        Assert.Throws<Runtime.RealtimeSegException>(() => new InferencePipeline(_model, new LatestFrameSlot(), new PipelineOptions { Slots = 9 }));
+        Assert.Throws<Runtime.RealtimeSegException>(() => new InferencePipeline(_model, new LatestFrame(), new PipelineOptions { Slots = 9 }));
     }
 
     [Fact]
     public void AHostCanPushItsOwnFramesAndReadTheLatestResult()
     {
-        var inbox = new LatestFrameSlot();
+        var inbox = new LatestFrame();
         using var pipeline = new InferencePipeline(_model, inbox, new PipelineOptions { Slots = 1 });
         pipeline.Start();
         using var pool = new FramePool();

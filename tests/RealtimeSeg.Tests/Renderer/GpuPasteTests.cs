@@ -40,7 +40,7 @@ public sealed class GpuPasteTests : IDisposable
     private static void AddDisc(InstanceSet instances, BoxF box)
     {
         int m = instances.RawMaskSize;
-        var mask = instances.RawMaskSlot(instances.Add(box, 0.9f, 1));
+        var mask = instances.WritableRawMask(instances.Add(box, 0.9f, 1));
         for (int y = 0; y < m; y++)
         {
             for (int x = 0; x < m; x++)

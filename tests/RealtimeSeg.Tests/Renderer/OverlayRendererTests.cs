@@ -41,7 +41,7 @@ public sealed class OverlayRendererTests : IDisposable
         var set = new InstanceSet(Labels);
         set.Reset(320, 240, MaskKind.Bitmap);
         int k = set.Add(new BoxF(90, 50, 190, 150), 0.97f, 1);
-        set.BitmapSlot(k).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
+        set.StoredBitmap(k).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
         return set;
     }
 
@@ -211,7 +211,7 @@ public sealed class OverlayRendererTests : IDisposable
         using var overlay = new OverlayRenderer();
         using var target = new OffscreenTarget(320, 240, ReadbackFormat.Yuv420);
         using var bgra = Frame.Allocate(320, 240, PixelFormat.Bgra32);
-        using var yuv = Frame.Allocate(320, 360, PixelFormat.Gray8);
+        using var yuv = Frame.Allocate(320, 240, PixelFormat.Yuv420);
         using var grey = Grey(320, 240, 90);
         target.Bind();
         overlay.Draw(grey, SquareInstance(), target.Viewport, new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0x20C040] });

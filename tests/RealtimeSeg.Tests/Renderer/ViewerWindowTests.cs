@@ -20,7 +20,7 @@ public sealed class ViewerWindowTests
         frame.Pixels.Fill(128);
         var instances = new InstanceSet(Labels);
         instances.Reset(320, 240, MaskKind.Bitmap);
-        instances.BitmapSlot(instances.Add(new BoxF(90, 50, 190, 150), 0.9f, 1)).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
+        instances.StoredBitmap(instances.Add(new BoxF(90, 50, 190, 150), 0.9f, 1)).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
 
         using var viewer = new ViewerWindow("RealtimeSeg test", 640, 480, vsync: false);
         viewer.Options = viewer.Options with { Colours = ColourMode.PerClass, Palette = [0x000000, 0x00FF00], Hud = true };

@@ -14,7 +14,7 @@ public sealed class InstanceSetTests
         for (int i = 0; i < 20; i++)
         {
             int k = set.Add(new BoxF(i, i, i + 10, i + 10), i / 20f, 1 + i % 2);
-            set.RawMaskSlot(k).Fill(i);
+            set.WritableRawMask(k).Fill(i);
         }
         Assert.Equal(20, set.Count);
         Assert.Equal(20, set.Boxes.Length);
@@ -51,12 +51,12 @@ public sealed class InstanceSetTests
         // A set is refilled every frame; a mask a caller took must not change underneath it.
         var set = new InstanceSet(Labels);
         set.Reset(20, 20, MaskKind.Bitmap);
-        set.BitmapSlot(set.Add(new BoxF(0, 0, 4, 4), 1, 1)).Reset(new PixelRect(0, 0, 4, 4)).Fill(1);
+        set.StoredBitmap(set.Add(new BoxF(0, 0, 4, 4), 1, 1)).Reset(new PixelRect(0, 0, 4, 4)).Fill(1);
         var taken = set.Mask(0);
         var reused = set.Mask(0, new MaskBitmap());
 
         set.Reset(20, 20, MaskKind.Bitmap);
-        set.BitmapSlot(set.Add(new BoxF(10, 10, 12, 12), 1, 1)).Reset(new PixelRect(10, 10, 12, 12)).Fill(1);
+        set.StoredBitmap(set.Add(new BoxF(10, 10, 12, 12), 1, 1)).Reset(new PixelRect(10, 10, 12, 12)).Fill(1);
 
         Assert.Equal(16, taken.PixelCount);
         Assert.Equal(16, reused.PixelCount);

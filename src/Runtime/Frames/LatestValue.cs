@@ -7,7 +7,7 @@ namespace RealtimeSeg.Runtime.Frames;
 /// One item deep, newest wins: a producer faster than its consumer replaces the waiting item (released and
 /// counted as dropped) instead of queueing it, so latency stays one item however slow the consumer is.
 /// </summary>
-public class LatestSlot<T> : IReader<T> where T : class, IDisposable
+public class LatestValue<T> : IReader<T> where T : class, IDisposable
 {
     private readonly object _lock = new(); // Monitor.Wait needs a monitor, not a System.Threading.Lock
     private T? _waiting;
@@ -53,7 +53,7 @@ public class LatestSlot<T> : IReader<T> where T : class, IDisposable
         }
     }
 
-    public FrameWait Wait(TimeSpan timeout, out T? item)
+    public WaitOutcome Wait(TimeSpan timeout, out T? item)
     {
         lock (_lock)
         {
@@ -64,20 +64,20 @@ public class LatestSlot<T> : IReader<T> where T : class, IDisposable
                 if ((left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left))) && _waiting is null && !_completed)
                 {
                     item = null;
-                    return FrameWait.Timeout;
+                    return WaitOutcome.Timeout;
                 }
             }
             item = _waiting;
             _waiting = null;
             if (item is not null)
             {
-                return FrameWait.Frame;
+                return WaitOutcome.Item;
             }
             if (_fault is not null)
             {
                 ExceptionDispatchInfo.Throw(_fault);
             }
-            return FrameWait.Ended;
+            return WaitOutcome.Ended;
         }
     }
 
@@ -95,4 +95,4 @@ public class LatestSlot<T> : IReader<T> where T : class, IDisposable
 }
 
 /// <summary>Newest frame wins: the live hand-off from a capture loop (or a host) to the pipeline.</summary>
-public sealed class LatestFrameSlot : LatestSlot<Frame>, IFrameReader;
+public sealed class LatestFrame : LatestValue<Frame>, IFrameReader;
