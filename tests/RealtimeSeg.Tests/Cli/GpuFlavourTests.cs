@@ -120,3 +120,46 @@ public sealed class GpuFlavourTests(GpuFlavourBuild gpu) : IClassFixture<GpuFlav
         return Regex.Matches(text, @"\(NEEDED\)\s+Shared library: \[([^\]]+)\]").Select(m => m.Groups[1].Value).ToArray();
     }
 }
+
+/// <summary>bench/gpu-check.sh: what it packs fits a device run and runs without .NET installed.</summary>
+public sealed class GpuCheckScriptTests
+{
+    [Fact]
+    public async Task ThePackIsUnder64MiBAndRunsWithoutTheDotnetSdk()
+    {
+        using var dir = Fixtures.TempDir();
+        string pack = Path.Combine(dir.Path, "gpu-check");
+        var psi = new ProcessStartInfo(Path.Combine(Fixtures.RepoRoot, "bench", "gpu-check.sh"), ["pack", pack])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using (var script = Process.Start(psi)!)
+        {
+            var stderr = script.StandardError.ReadToEndAsync();
+            Assert.Equal(pack, script.StandardOutput.ReadToEnd().Trim());
+            Assert.True(script.WaitForExit(TimeSpan.FromMinutes(5)));
+            Assert.True(script.ExitCode == 0, await stderr);
+        }
+        long bytes = Directory.EnumerateFiles(pack, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(bytes < 64L << 20, $"the pack is {bytes >> 20} MiB; a device run carries at most 64 MiB");
+
+        // No dotnet on PATH and no DOTNET_ROOT: the packed app must bring its own runtime.
+        var run = new ProcessStartInfo(Path.Combine(pack, "app", "realtimeseg"), ["info", "--model", Path.Combine(pack, "models", "shapes_maskrcnn.onnx")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        run.Environment.Clear();
+        run.Environment["PATH"] = dir.Path;
+        run.Environment["DOTNET_ROOT"] = Path.Combine(dir.Path, "no-dotnet");
+        run.Environment["HOME"] = dir.Path;
+        using var app = Process.Start(run)!;
+        string stdout = app.StandardOutput.ReadToEnd();
+        string err = app.StandardError.ReadToEnd();
+        app.WaitForExit();
+        Assert.True(app.ExitCode == 0, err);
+        Assert.Contains("provider     cpu (running)", stdout, StringComparison.Ordinal);
+        Assert.Contains("contract     torchvision-raw", stdout, StringComparison.Ordinal);
+    }
+}
