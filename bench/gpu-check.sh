@@ -22,7 +22,7 @@ pack() {
   # Trimming removes what reflection-free code cannot reach; TrimMode=partial trims only assemblies marked
   # trimmable (the framework), so our own code and ORT's managed API stay whole.
   dotnet publish "$root/src/App/RealtimeSeg.App.csproj" -c Release -r linux-x64 --self-contained -nologo -v quiet \
-    -p:OrtFlavor=cpu -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
+    -p:OrtFlavor=cpu -p:BuildVariant=gpu-check -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
     -p:DebugType=none -o "$dir/app" >&2 || { echo "gpu-check: publish failed" >&2; exit 1; }
   cp "$root/models/shapes_maskrcnn.onnx" "$root/models/shapes_maskrcnn.labels.txt" "$dir/models/"
   cp "${BASH_SOURCE[0]}" "$dir/gpu-check.sh"
