@@ -91,6 +91,9 @@ public sealed unsafe class OverlayRenderer : IDisposable
     /// <summary>GPU milliseconds of the most recent overlay pass whose timer query has completed (0 until one has).</summary>
     public double LastPassMs { get; private set; }
 
+    /// <summary>Forgets the tracked instances' colours: the next <see cref="Draw(Frame, InstanceSet, Viewport, OverlayOptions?, HudInfo, long)"/> starts a new scene.</summary>
+    public void ForgetColours() => _tracker.Reset();
+
     /// <summary>Draws a pipeline result: its frame and its instances.</summary>
     public void Draw(SegmentationResult result, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default)
     {

@@ -14,37 +14,11 @@ namespace RealtimeSeg.App.Commands;
 /// </summary>
 internal static class RecordCommand
 {
-    internal sealed class OverlayArguments
-    {
-        public Option<bool> NoMasks { get; } = new("--no-masks") { Description = "Do not draw masks" };
-        public Option<bool> NoBoxes { get; } = new("--no-boxes") { Description = "Do not draw boxes" };
-        public Option<bool> NoLabels { get; } = new("--no-labels") { Description = "Do not draw class names and scores" };
-        public Option<bool> Hud { get; } = new("--hud") { Description = "Draw the HUD (fps, latency, provider, drops)" };
-        public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score drawn", DefaultValueFactory = _ => 0.5f };
-
-        public void AddTo(Command command)
-        {
-            foreach (var option in new Option[] { NoMasks, NoBoxes, NoLabels, Hud, MinScore })
-            {
-                command.Options.Add(option);
-            }
-        }
-
-        public OverlayOptions Options(ParseResult parse) => OverlayOptions.Default with
-        {
-            Masks = !parse.GetValue(NoMasks),
-            Boxes = !parse.GetValue(NoBoxes),
-            Labels = !parse.GetValue(NoLabels),
-            Hud = parse.GetValue(Hud),
-            MinScore = parse.GetValue(MinScore),
-        };
-    }
-
     public static Command Create()
     {
         var model = new ModelArguments();
         var source = new SourceArguments();
-        var overlay = new OverlayArguments();
+        var overlay = new OverlayArguments(hud: true);
         var output = new Option<string>("--out", "-o") { Description = "Output video: .mp4 (fragmented, H.264), .mov or .mkv", Required = true };
         var duration = new Option<double?>("--duration", "-t") { Description = "Seconds to record (live sources; default 10 for them, the whole file for files)" };
         var frames = new Option<long?>("--frames") { Description = "Stop after this many frames" };

@@ -30,23 +30,26 @@ internal static class SegmentCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var json = new Option<bool>("--json") { Description = "Print instances as JSON: label, class, score, box [x1,y1,x2,y2] in image pixels, mask as COCO RLE" };
-        var outDir = new Option<string?>("--out", "-o") { Description = "Write each image with its instances drawn (masks and boxes, CPU) as DIR/NAME.png" };
-        var minScore = new Option<float>("--min-score") { Description = "Lowest score reported", DefaultValueFactory = _ => SegmentOptions.Default.MinScore };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Write each image with its instances drawn by the video overlay (masks, boxes, labels; OpenGL, offscreen) as DIR/NAME.png" };
+        var overlay = new OverlayArguments(hud: false);
         var command = new Command("segment", "Segment still images: print the instances found (text or --json) and optionally save annotated copies");
         args.AddTo(command);
         command.Options.Add(input);
         command.Options.Add(json);
         command.Options.Add(outDir);
-        command.Options.Add(minScore);
+        overlay.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            float min = parse.GetValue(minScore);
+            var drawing = overlay.Options(parse);
+            float min = drawing.MinScore;
             if (min is < 0 or > 1 || float.IsNaN(min))
             {
                 throw new RealtimeSegException($"--min-score {min.ToString(CultureInfo.InvariantCulture)} is outside 0..1");
             }
             var files = ExpandInputs(parse.GetValue(input)!);
             string? dir = parse.GetValue(outDir);
+            // GL first: where it cannot be had, nothing (not even the folder) is created.
+            using var painter = dir is not null ? StillPainter.Open() : null;
             if (dir is not null)
             {
                 PrepareOutputFolder(dir);
@@ -78,8 +81,7 @@ internal static class SegmentCommand
                 }
                 if (dir is not null)
                 {
-                    CpuOverlay.Draw(frame, instances, scratch);
-                    Png.WriteAtomically(Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"), frame);
+                    painter!.Write(Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + ".png"), frame, instances, drawing);
                 }
             }
             if (asJson)

@@ -16,7 +16,7 @@ internal static class ViewCommand
     {
         var model = new ModelArguments();
         var source = new SourceArguments();
-        var overlay = new RecordCommand.OverlayArguments();
+        var overlay = new OverlayArguments(hud: true);
         var size = new Option<string>("--window") { Description = "Window size WxH", DefaultValueFactory = _ => "1280x720" };
         var command = new Command("view", "Open a window showing the source with masks, boxes and labels, drawn at display rate. Keys: M masks, B boxes, L labels, H HUD, Space pause, S screenshot, Q/Esc quit");
         model.AddTo(command);

@@ -1,0 +1,124 @@
+using RealtimeSeg.Runtime.Imaging;
+
+namespace RealtimeSeg.Tests.Cli;
+
+/// <summary><c>segment --out</c>: stills drawn by the video overlay (EGL offscreen), one drawing path with recordings.</summary>
+public sealed class AnnotatedStillTests
+{
+    private static readonly string Picture = Path.Combine(Fixtures.DemoDir, "images", "val", "000001.png");
+
+    [Theory]
+    [InlineData]
+    [InlineData("--no-boxes")]
+    [InlineData("--no-masks", "--min-score", "0.9")]
+    public void AStillIsPixelIdenticalToTheSameFrameInARecording(params string[] options)
+    {
+        using var dir = Fixtures.TempDir();
+        var still = CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--out", dir.File("stills"), .. options]);
+        Assert.True(still.ExitCode == 0, still.Stderr);
+        var recorded = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", Picture, "-o", dir.File("clip.mp4"), "--snapshot", dir.File("snapshot.png"), .. options]);
+        Assert.True(recorded.ExitCode == 0, recorded.Stderr);
+        using var a = Png.Read(dir.File("stills/000001.png"));
+        using var b = Png.Read(dir.File("snapshot.png"));
+        Assert.Equal((b.Width, b.Height), (a.Width, a.Height));
+        Assert.True(a.Pixels.SequenceEqual(b.Pixels), "the still and the recording's frame differ");
+        using var source = Png.Read(Picture);
+        Assert.False(a.Pixels.SequenceEqual(source.Pixels), "nothing was drawn");
+    }
+
+    [Fact]
+    public void MasksCoverTheObjectsAndPixelsFarFromThemAreUntouched()
+    {
+        using var dir = Fixtures.TempDir();
+        Directory.CreateDirectory(dir.File("in"));
+        var truth = SegmentAndProbeCommandTests.WriteScenes(dir.File("in"), 1)[0];
+        var r = CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", dir.File("in/*.png"), "--out", dir.File("out"), "--no-labels", "--no-boxes"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var source = Png.Read(dir.File("in/scene0.png"));
+        using var drawn = Png.Read(dir.File("out/scene0.png"));
+        Assert.Equal((640, 480), (drawn.Width, drawn.Height));
+        int inside = 0, covered = 0;
+        for (int g = 0; g < truth.Count; g++)
+        {
+            var mask = truth.Mask(g);
+            if (mask.PixelCount < 0.0015 * 640 * 480)
+            {
+                continue; // slivers at the frame edge the model is not asked to find
+            }
+            for (int y = mask.Bounds.Y0; y < mask.Bounds.Y1; y++)
+            {
+                for (int x = mask.Bounds.X0; x < mask.Bounds.X1; x++)
+                {
+                    if (mask[x, y])
+                    {
+                        inside++;
+                        covered += Same(source, drawn, x, y) ? 0 : 1;
+                    }
+                }
+            }
+        }
+        Assert.True(inside > 10_000, $"only {inside} ground-truth pixels");
+        Assert.True(covered >= 0.9 * inside, $"{covered} of {inside} ground-truth pixels carry the overlay colour");
+        int untouched = 0, far = 0;
+        for (int y = 0; y < 480; y += 5)
+        {
+            for (int x = 0; x < 640; x += 5)
+            {
+                bool nearAny = Enumerable.Range(0, truth.Count).Any(g =>
+                    x >= truth.Boxes[g].X1 - 8 && x <= truth.Boxes[g].X2 + 8 && y >= truth.Boxes[g].Y1 - 8 && y <= truth.Boxes[g].Y2 + 8);
+                if (!nearAny)
+                {
+                    far++;
+                    untouched += Same(source, drawn, x, y) ? 1 : 0;
+                }
+            }
+        }
+        Assert.True(far > 500 && untouched == far, $"{untouched} of {far} pixels far from every object are unchanged");
+    }
+
+    [Fact]
+    public void LabelsAreDrawnAsTextOnAChip()
+    {
+        using var dir = Fixtures.TempDir();
+        Assert.Equal(0, CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--out", dir.File("with")]).ExitCode);
+        Assert.Equal(0, CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--out", dir.File("without"), "--no-labels"]).ExitCode);
+        using var with = Png.Read(dir.File("with/000001.png"));
+        using var without = Png.Read(dir.File("without/000001.png"));
+        // What the labels add: a chip of one solid colour with glyphs of a contrasting colour on it.
+        var colours = new Dictionary<(byte, byte, byte), int>();
+        int changed = 0;
+        for (int y = 0; y < with.Height; y++)
+        {
+            for (int x = 0; x < with.Width; x++)
+            {
+                if (!Same(with, without, x, y))
+                {
+                    changed++;
+                    var p = with.Row(y).Slice(x * 3, 3);
+                    colours[(p[0], p[1], p[2])] = colours.GetValueOrDefault((p[0], p[1], p[2])) + 1;
+                }
+            }
+        }
+        var top = colours.OrderByDescending(c => c.Value).Take(2).ToArray();
+        Assert.True(changed > 500, $"labels changed only {changed} pixels");
+        Assert.True(top.Length == 2 && top[1].Value >= 0.05 * changed, "no second colour (text) on the chips");
+        static int Luma((byte R, byte G, byte B) c) => (299 * c.R + 587 * c.G + 114 * c.B) / 1000;
+        Assert.True(Math.Abs(Luma(top[0].Key) - Luma(top[1].Key)) >= 60, $"chip {top[0].Key} and text {top[1].Key} do not contrast");
+    }
+
+    [Fact]
+    public void WithoutOpenGlTheStillsFailInOneLineAndNothingIsCreated()
+    {
+        using var dir = Fixtures.TempDir();
+        // glvnd with no vendor library: no EGL display at all, as on a machine without Mesa or a GPU driver.
+        var r = CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--out", dir.File("out")],
+            new Dictionary<string, string> { ["__EGL_VENDOR_LIBRARY_FILENAMES"] = dir.File("none.json") });
+        string line = CliRunner.AssertOneLineError(r);
+        Assert.StartsWith("error: annotated images are drawn with OpenGL, which is not available here: ", line, StringComparison.Ordinal);
+        Assert.Contains("apt-get install libegl-mesa0 libgl1-mesa-dri", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+        Assert.Equal("", r.Stdout);
+    }
+
+    private static bool Same(Frame a, Frame b, int x, int y) => a.Row(y).Slice(x * 3, 3).SequenceEqual(b.Row(y).Slice(x * 3, 3));
+}
