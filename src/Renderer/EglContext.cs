@@ -1,4 +1,5 @@
 using RealtimeSeg.Renderer.Native;
+using Silk.NET.OpenGL;
 
 namespace RealtimeSeg.Renderer;
 
@@ -10,8 +11,9 @@ namespace RealtimeSeg.Renderer;
 public sealed unsafe class EglContext : IDisposable
 {
     private nint _display, _context, _surface;
+    private GlDebugOutput? _debug;
 
-    /// <param name="debug">A debug context whose driver messages go to <see cref="GlDebugOutput.Message"/>.</param>
+    /// <param name="debug">A debug context whose driver messages go to <see cref="DebugMessage"/>.</param>
     public EglContext(bool debug = false)
     {
         Egl.EnsureLoaded();
@@ -56,14 +58,21 @@ public sealed unsafe class EglContext : IDisposable
             _surface = Egl.CreatePbufferSurface(_display, config, pbuffer);
         }
         MakeCurrent();
-        Gl.Load(Egl.GetProcAddress);
+        // EGL's entry points do not depend on the context; this GL instance is this context's, nobody else's.
+        Gl = GL.GetApi(Egl.GetProcAddress);
         if (debug)
         {
-            GlDebugOutput.Enable();
+            _debug = new GlDebugOutput(Gl, text => DebugMessage?.Invoke(text));
         }
-        Renderer = Gl.GetString(GlConst.Renderer);
-        Version = Gl.GetString(GlConst.Version);
+        Renderer = Gl.GetStringS(StringName.Renderer);
+        Version = Gl.GetStringS(StringName.Version);
     }
+
+    /// <summary>This context's OpenGL entry points (Silk.NET): pass it to <see cref="OverlayRenderer"/> and <see cref="OffscreenTarget"/>.</summary>
+    public GL Gl { get; }
+
+    /// <summary>On a debug context, each driver message of medium or high severity, as one line.</summary>
+    public event Action<string>? DebugMessage;
 
     /// <summary>The GL renderer string, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)" or the GPU's name.</summary>
     public string Renderer { get; }
@@ -84,6 +93,7 @@ public sealed unsafe class EglContext : IDisposable
         {
             return;
         }
+        _debug?.Dispose();
         Egl.MakeCurrent(_display, 0, 0, 0);
         if (_surface != 0)
         {
@@ -96,5 +106,6 @@ public sealed unsafe class EglContext : IDisposable
         // The display is shared process-wide by EGL; terminating it would pull it from under other contexts.
         Egl.ReleaseThread();
         (_display, _context, _surface) = (0, 0, 0);
+        Gl.Dispose();
     }
 }

@@ -1,7 +1,9 @@
 using RealtimeSeg.Renderer.Graphics;
 using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;
-using G = RealtimeSeg.Renderer.Native.Gl;
+using Silk.NET.OpenGL;
+using GLPixelFormat = Silk.NET.OpenGL.PixelFormat;
+using PixelFormat = RealtimeSeg.Runtime.Imaging.PixelFormat;
 
 namespace RealtimeSeg.Renderer;
 
@@ -22,73 +24,80 @@ public enum ReadbackFormat
 /// tests). Reading back is asynchronous: <see cref="BeginReadback"/> starts a copy into one of two pixel-pack
 /// buffers and sets a fence; <see cref="TryCompleteReadback"/> collects the oldest copy once its fence has
 /// signalled, so the render loop never waits for the GPU. Frames come back as BGRA, top row first.
+/// Create and use it on the thread where its context is current; <see cref="Dispose"/> from elsewhere defers the
+/// deletion to that thread (see <see cref="GlDeletions"/>).
 /// </summary>
 public sealed unsafe class OffscreenTarget : IDisposable
 {
+    private readonly GL _gl;
+    private readonly GlObjects _objects;
     private readonly uint _framebuffer, _texture;
     private readonly uint[] _packBuffers = new uint[2];
     private readonly nint[] _fences = new nint[2];
     private readonly long[] _ids = new long[2];
     private int _next;
     private int _pending;
+    private int _disposed;
     private readonly uint _yuvFramebuffer, _yuvTexture, _yuvVao;
     private readonly ShaderProgram? _yuvProgram;
 
-    public OffscreenTarget(int width, int height, ReadbackFormat readback = ReadbackFormat.Bgra)
+    /// <param name="gl">The GL of the context it belongs to, current on this thread.</param>
+    public OffscreenTarget(GL gl, int width, int height, ReadbackFormat readback = ReadbackFormat.Bgra)
     {
+        ArgumentNullException.ThrowIfNull(gl);
         if (width <= 0 || height <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(width), $"offscreen size must be positive, got {width}x{height}");
         }
-        (Width, Height, Readback) = (width, height, readback);
         if (readback == ReadbackFormat.Yuv420 && (width % 2 != 0 || height % 2 != 0))
         {
             throw new ArgumentException($"YUV 4:2:0 readback needs an even size, got {width}x{height}", nameof(readback));
         }
-        int previousDraw = G.GetInteger(GlConst.DrawFramebufferBinding), previousRead = G.GetInteger(GlConst.ReadFramebufferBinding);
-        int previousTexture = G.GetInteger(GlConst.TextureBinding2D);
-        _texture = G.GenTexture();
-        G.BindTexture(GlConst.Texture2D, _texture);
-        G.TexParameter(GlConst.Texture2D, GlConst.TextureMinFilter, GlConst.Nearest);
-        G.TexParameter(GlConst.Texture2D, GlConst.TextureMagFilter, GlConst.Nearest);
-        G.TexImage2D(GlConst.Texture2D, 0, GlConst.Rgba8, width, height, (uint)GlConst.Rgba, GlConst.UnsignedByte, null);
-        _framebuffer = G.GenFramebuffer();
-        G.BindFramebuffer(GlConst.Framebuffer, _framebuffer);
-        G.FramebufferTexture2D(GlConst.Framebuffer, GlConst.ColorAttachment0, GlConst.Texture2D, _texture, 0);
-        uint status = G.CheckFramebufferStatus(GlConst.Framebuffer);
-        if (readback == ReadbackFormat.Yuv420)
+        (_gl, Width, Height, Readback) = (gl, width, height, readback);
+        _objects = new GlObjects(gl);
+        int previousDraw = gl.GetInteger(GLEnum.DrawFramebufferBinding), previousRead = gl.GetInteger(GLEnum.ReadFramebufferBinding);
+        int previousTexture = gl.GetInteger(GLEnum.TextureBinding2D);
+        GLEnum status;
+        try
         {
-            _yuvTexture = G.GenTexture();
-            G.BindTexture(GlConst.Texture2D, _yuvTexture);
-            G.TexParameter(GlConst.Texture2D, GlConst.TextureMinFilter, GlConst.Nearest);
-            G.TexParameter(GlConst.Texture2D, GlConst.TextureMagFilter, GlConst.Nearest);
-            G.TexImage2D(GlConst.Texture2D, 0, GlConst.R8, width, height * 3 / 2, (uint)GlConst.Red, GlConst.UnsignedByte, null);
-            _yuvFramebuffer = G.GenFramebuffer();
-            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
-            G.FramebufferTexture2D(GlConst.Framebuffer, GlConst.ColorAttachment0, GlConst.Texture2D, _yuvTexture, 0);
-            if (G.CheckFramebufferStatus(GlConst.Framebuffer) != GlConst.FramebufferComplete)
+            _texture = CreateTexture(InternalFormat.Rgba8, width, height, GLPixelFormat.Rgba);
+            _framebuffer = _objects.Framebuffer();
+            gl.BindFramebuffer(FramebufferTarget.Framebuffer, _framebuffer);
+            gl.FramebufferTexture2D(FramebufferTarget.Framebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, _texture, 0);
+            status = gl.CheckFramebufferStatus(FramebufferTarget.Framebuffer);
+            if (readback == ReadbackFormat.Yuv420)
             {
-                status = 0;
+                _yuvTexture = CreateTexture(InternalFormat.R8, width, height * 3 / 2, GLPixelFormat.Red);
+                _yuvFramebuffer = _objects.Framebuffer();
+                gl.BindFramebuffer(FramebufferTarget.Framebuffer, _yuvFramebuffer);
+                gl.FramebufferTexture2D(FramebufferTarget.Framebuffer, FramebufferAttachment.ColorAttachment0, TextureTarget.Texture2D, _yuvTexture, 0);
+                if (gl.CheckFramebufferStatus(FramebufferTarget.Framebuffer) != GLEnum.FramebufferComplete)
+                {
+                    status = 0;
+                }
+                _yuvVao = _objects.VertexArray();
+                _yuvProgram = _objects.Program("yuv");
             }
-            _yuvVao = G.GenVertexArray();
-            _yuvProgram = ShaderProgram.FromEmbedded("yuv");
+            for (int i = 0; i < 2; i++)
+            {
+                _packBuffers[i] = _objects.Buffer();
+                gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[i]);
+                gl.BufferData(BufferTargetARB.PixelPackBuffer, ReadbackBytes, null, BufferUsageARB.StreamRead);
+            }
         }
-        for (int i = 0; i < 2; i++)
+        finally
         {
-            _packBuffers[i] = G.GenBuffer();
-            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[i]);
-            G.BufferData(GlConst.PixelPackBuffer, ReadbackBytes, null, GlConst.StreamRead);
+            gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+            gl.BindTexture(TextureTarget.Texture2D, (uint)previousTexture);
+            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, (uint)previousDraw);
+            gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, (uint)previousRead);
         }
-        G.BindBuffer(GlConst.PixelPackBuffer, 0);
-        G.BindTexture(GlConst.Texture2D, (uint)previousTexture);
-        G.BindFramebuffer(GlConst.DrawFramebuffer, (uint)previousDraw);
-        G.BindFramebuffer(GlConst.ReadFramebuffer, (uint)previousRead);
-        if (status != GlConst.FramebufferComplete)
+        if (status != GLEnum.FramebufferComplete)
         {
             Dispose();
-            throw new RendererException($"offscreen framebuffer {width}x{height} is incomplete (status 0x{status:X4})");
+            throw new RendererException($"offscreen framebuffer {width}x{height} is incomplete (status 0x{(int)status:X4})");
         }
-        G.Check("creating an offscreen target");
+        GlErrors.Check(gl, "creating an offscreen target");
     }
 
     public int Width { get; }
@@ -101,7 +110,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
     public (int Width, int Height, PixelFormat Format) ReadbackFrame =>
         Readback == ReadbackFormat.Yuv420 ? (Width, Height, PixelFormat.Yuv420) : (Width, Height, PixelFormat.Bgra32);
 
-    private nint ReadbackBytes => Readback == ReadbackFormat.Yuv420 ? (nint)Width * Height * 3 / 2 : (nint)Width * Height * 4;
+    private nuint ReadbackBytes => Readback == ReadbackFormat.Yuv420 ? (nuint)Width * (nuint)Height * 3 / 2 : (nuint)Width * (nuint)Height * 4;
 
     /// <summary>The whole target as a viewport.</summary>
     public Viewport Viewport => new(0, 0, Width, Height);
@@ -109,16 +118,17 @@ public sealed unsafe class OffscreenTarget : IDisposable
     /// <summary>Makes this the draw and read framebuffer and sets the viewport to cover it.</summary>
     public void Bind()
     {
-        G.BindFramebuffer(GlConst.Framebuffer, _framebuffer);
-        G.Viewport(0, 0, Width, Height);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _gl.BindFramebuffer(FramebufferTarget.Framebuffer, _framebuffer);
+        _gl.Viewport(0, 0, (uint)Width, (uint)Height);
     }
 
     /// <summary>Clears to an opaque colour (0xRRGGBB).</summary>
     public void Clear(int rgb = 0)
     {
         Bind();
-        G.ClearColor(((rgb >> 16) & 0xFF) / 255f, ((rgb >> 8) & 0xFF) / 255f, (rgb & 0xFF) / 255f, 1f);
-        G.Clear(GlConst.ColorBufferBit);
+        _gl.ClearColor(((rgb >> 16) & 0xFF) / 255f, ((rgb >> 8) & 0xFF) / 255f, (rgb & 0xFF) / 255f, 1f);
+        _gl.Clear(ClearBufferMask.ColorBufferBit);
     }
 
     /// <summary>Reads the pixels now, waiting for the GPU (tests, screenshots).</summary>
@@ -130,24 +140,24 @@ public sealed unsafe class OffscreenTarget : IDisposable
             throw new ArgumentException($"ReadPixels needs a {Width}x{Height} Bgra32 frame, got {into.Width}x{into.Height} {into.Format}", nameof(into));
         }
         Bind();
-        ReadBoundFramebuffer(into);
-        G.Check("OffscreenTarget.ReadPixels");
+        ReadBoundFramebuffer(_gl, into);
+        GlErrors.Check(_gl, "OffscreenTarget.ReadPixels");
     }
 
     /// <summary>
     /// Reads the bound read framebuffer's bottom-left <paramref name="into"/>-sized rectangle as BGRA, top row
     /// first, waiting for the GPU. Shared by this target and window screenshots.
     /// </summary>
-    internal static void ReadBoundFramebuffer(Frame into)
+    internal static void ReadBoundFramebuffer(GL gl, Frame into)
     {
-        G.BindBuffer(GlConst.PixelPackBuffer, 0);
-        G.PixelStore(GlConst.PackAlignment, 4);
-        G.PixelStore(GlConst.PackRowLength, into.Stride / 4);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
+        gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
+        gl.PixelStore(PixelStoreParameter.PackRowLength, into.Stride / 4);
         fixed (byte* p = into.Pixels)
         {
-            G.ReadPixels(0, 0, into.Width, into.Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, p);
+            gl.ReadPixels(0, 0, (uint)into.Width, (uint)into.Height, GLPixelFormat.Bgra, PixelType.UnsignedByte, p);
         }
-        G.PixelStore(GlConst.PackRowLength, 0);
+        gl.PixelStore(PixelStoreParameter.PackRowLength, 0);
         FlipRows(into);
     }
 
@@ -162,25 +172,25 @@ public sealed unsafe class OffscreenTarget : IDisposable
         if (Readback == ReadbackFormat.Yuv420)
         {
             ConvertToYuv();
-            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
-            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
-            G.PixelStore(GlConst.PackAlignment, 1);
-            G.ReadPixels(0, 0, Width, Height * 3 / 2, (uint)GlConst.Red, GlConst.UnsignedByte, null);
-            G.BindBuffer(GlConst.PixelPackBuffer, 0);
+            _gl.BindFramebuffer(FramebufferTarget.Framebuffer, _yuvFramebuffer);
+            _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[buffer]);
+            _gl.PixelStore(PixelStoreParameter.PackAlignment, 1);
+            _gl.ReadPixels(0, 0, (uint)Width, (uint)(Height * 3 / 2), GLPixelFormat.Red, PixelType.UnsignedByte, null);
+            _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
             Bind();
         }
         else
         {
             Bind();
-            G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
-            G.PixelStore(GlConst.PackAlignment, 4);
-            G.ReadPixels(0, 0, Width, Height, (uint)GlConst.Bgra, GlConst.UnsignedByte, null);
-            G.BindBuffer(GlConst.PixelPackBuffer, 0);
+            _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[buffer]);
+            _gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
+            _gl.ReadPixels(0, 0, (uint)Width, (uint)Height, GLPixelFormat.Bgra, PixelType.UnsignedByte, null);
+            _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
         }
-        _fences[buffer] = G.FenceSync();
+        _fences[buffer] = _gl.FenceSync(SyncCondition.SyncGpuCommandsComplete, SyncBehaviorFlags.None);
         _ids[buffer] = frameId;
         _pending++;
-        G.Flush(); // so the fence can signal without anyone waiting on it
+        _gl.Flush(); // so the fence can signal without anyone waiting on it
         return true;
     }
 
@@ -199,22 +209,22 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
         CheckFrame(into);
         int buffer = _next;
-        uint state = G.ClientWaitSync(_fences[buffer], GlConst.SyncFlushCommandsBit, (ulong)Math.Max(0, wait.Ticks) * 100);
-        if (state is not (GlConst.AlreadySignaled or GlConst.ConditionSatisfied))
+        var state = _gl.ClientWaitSync(_fences[buffer], (uint)SyncObjectMask.Bit, (ulong)Math.Max(0, wait.Ticks) * 100);
+        if (state is not (GLEnum.AlreadySignaled or GLEnum.ConditionSatisfied))
         {
-            if (state == GlConst.WaitFailed)
+            if (state == GLEnum.WaitFailed)
             {
                 throw new RendererException("glClientWaitSync failed on a readback fence");
             }
             return -1;
         }
-        G.DeleteSync(_fences[buffer]);
+        _gl.DeleteSync(_fences[buffer]);
         _fences[buffer] = 0;
-        G.BindBuffer(GlConst.PixelPackBuffer, _packBuffers[buffer]);
-        void* mapped = G.MapBufferRange(GlConst.PixelPackBuffer, 0, ReadbackBytes, GlConst.MapReadBit);
+        _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[buffer]);
+        void* mapped = _gl.MapBufferRange(BufferTargetARB.PixelPackBuffer, 0, ReadbackBytes, MapBufferAccessMask.ReadBit);
         if (mapped == null)
         {
-            G.BindBuffer(GlConst.PixelPackBuffer, 0);
+            _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
             throw new RendererException("glMapBufferRange returned null for a readback buffer");
         }
         var source = new ReadOnlySpan<byte>(mapped, (int)ReadbackBytes);
@@ -231,8 +241,8 @@ public sealed unsafe class OffscreenTarget : IDisposable
                 source.Slice((Height - 1 - y) * rowBytes, rowBytes).CopyTo(into.Row(y));
             }
         }
-        G.UnmapBuffer(GlConst.PixelPackBuffer);
-        G.BindBuffer(GlConst.PixelPackBuffer, 0);
+        _gl.UnmapBuffer(BufferTargetARB.PixelPackBuffer);
+        _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
         _next = (_next + 1) % 2;
         _pending--;
         return _ids[buffer];
@@ -248,29 +258,42 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
     }
 
+    private uint CreateTexture(InternalFormat internalFormat, int width, int height, GLPixelFormat format)
+    {
+        uint texture = _objects.Texture();
+        _gl.BindTexture(TextureTarget.Texture2D, texture);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMinFilter, (int)GLEnum.Nearest);
+        _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMagFilter, (int)GLEnum.Nearest);
+        _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)width, (uint)height, 0, format, PixelType.UnsignedByte, null);
+        return texture;
+    }
+
     /// <summary>The colour conversion pass: this target's texture → the R8 YUV target, state restored after.</summary>
     private void ConvertToYuv()
     {
-        var saved = GlStateSnapshot.Capture();
+        var saved = GlStateSnapshot.Capture(_gl);
         try
         {
-            G.BindFramebuffer(GlConst.Framebuffer, _yuvFramebuffer);
-            G.Viewport(0, 0, Width, Height * 3 / 2);
-            G.Disable(GlConst.Blend);
-            G.Disable(GlConst.ScissorTest);
-            G.Disable(GlConst.DepthTest);
-            G.UseProgram(_yuvProgram!.Handle);
-            G.Uniform(_yuvProgram.Uniform("uSource"), 0);
-            G.UniformInt2(_yuvProgram.Uniform("uSize"), Width, Height);
-            G.ActiveTexture(GlConst.Texture0);
-            G.BindTexture(GlConst.Texture2D, _texture);
-            G.BindVertexArray(_yuvVao);
-            G.DrawArrays(GlConst.TriangleStrip, 0, 4);
-            G.Check("OffscreenTarget YUV conversion");
+            _gl.BindFramebuffer(FramebufferTarget.Framebuffer, _yuvFramebuffer);
+            _gl.Viewport(0, 0, (uint)Width, (uint)(Height * 3 / 2));
+            _gl.Disable(EnableCap.Blend);
+            _gl.Disable(EnableCap.ScissorTest);
+            _gl.Disable(EnableCap.DepthTest);
+            _gl.Disable(EnableCap.FramebufferSrgb);
+            _gl.ColorMask(true, true, true, true);
+            _gl.BindSampler(0, 0);
+            _gl.UseProgram(_yuvProgram!.Handle);
+            _gl.Uniform1(_yuvProgram.Uniform("uSource"), 0);
+            _gl.Uniform2(_yuvProgram.Uniform("uSize"), Width, Height);
+            _gl.ActiveTexture(TextureUnit.Texture0);
+            _gl.BindTexture(TextureTarget.Texture2D, _texture);
+            _gl.BindVertexArray(_yuvVao);
+            _gl.DrawArrays(PrimitiveType.TriangleStrip, 0, 4);
+            GlErrors.Check(_gl, "OffscreenTarget YUV conversion");
         }
         finally
         {
-            saved.Restore();
+            saved.Restore(_gl);
         }
     }
 
@@ -288,25 +311,20 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
     }
 
+    /// <summary>Deletes the GL objects (now on the GL thread, else deferred to it); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         foreach (nint fence in _fences)
         {
             if (fence != 0)
             {
-                G.DeleteSync(fence);
+                _objects.Adopt(GlObjectKind.Sync, fence);
             }
         }
-        G.DeleteBuffer(_packBuffers[0]);
-        G.DeleteBuffer(_packBuffers[1]);
-        G.DeleteFramebuffer(_framebuffer);
-        G.DeleteTexture(_texture);
-        if (_yuvProgram is not null)
-        {
-            _yuvProgram.Dispose();
-            G.DeleteFramebuffer(_yuvFramebuffer);
-            G.DeleteTexture(_yuvTexture);
-            G.DeleteVertexArray(_yuvVao);
-        }
+        _objects.Delete();
     }
 }

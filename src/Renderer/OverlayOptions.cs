@@ -62,6 +62,12 @@ public sealed record OverlayOptions
 
     /// <summary>Time the overlay passes with a GL timer query (read a few frames later, never stalling).</summary>
     public bool MeasureGpuTime { get; init; }
+
+    /// <summary>
+    /// Save every piece of GL state the overlay changes before it draws and put it back after (default). A host
+    /// that sets its own state before each of its passes may turn this off and save the 37 glGet calls.
+    /// </summary>
+    public bool RestoreHostState { get; init; } = true;
 }
 
 /// <summary>Figures the HUD shows; the caller supplies them (the renderer has no clock of its own).</summary>

@@ -6,7 +6,9 @@ using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Pipeline;
 using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime.Structures;
-using G = RealtimeSeg.Renderer.Native.Gl;
+using Silk.NET.OpenGL;
+using GLPixelFormat = Silk.NET.OpenGL.PixelFormat;
+using PixelFormat = RealtimeSeg.Runtime.Imaging.PixelFormat;
 
 namespace RealtimeSeg.Renderer;
 
@@ -16,7 +18,7 @@ namespace RealtimeSeg.Renderer;
 /// touches, so a host engine is undisturbed; it has no window and no thread. Create, draw and dispose it on
 /// the thread where its GL context is current.
 /// <code>
-/// using var overlay = new OverlayRenderer();             // a GL 3.3 core context must be current
+/// using var overlay = new OverlayRenderer(gl);           // the host's Silk.NET GL; its 3.3 core context current
 /// if (pipeline.TryGetLatest(out var result))
 ///     using (result) overlay.Draw(result, new Viewport(0, 0, width, height));
 /// </code>
@@ -28,6 +30,8 @@ public sealed unsafe class OverlayRenderer : IDisposable
     private const int MaskFloats = 13;  // rect 4, paste 4, colour 4, layer 1
     private const int RectFloats = 12;  // rect 4, colour 4, params 4
     private const int LabelPadding = 2;
+    private readonly GL _gl;
+    private readonly GlObjects _objects;
     private readonly ShaderProgram _frameProgram, _maskProgram, _rectProgram;
     private readonly uint _maskVao, _rectVao, _maskBuffer, _rectBuffer;
     private readonly uint _frameTexture, _rawMaskTexture, _bitmapMaskTexture, _fontTexture;
@@ -45,46 +49,56 @@ public sealed unsafe class OverlayRenderer : IDisposable
     private Frame? _lastUploadedFrame;
     private long _lastTrackedSequence = -1;
     private int _queryIndex, _queriesIssued;
-    private bool _disposed;
+    private int _disposed;
 
-    public OverlayRenderer()
+    /// <param name="gl">The GL of the context to draw in (a host not on Silk.NET makes one with
+    /// <c>GL.GetApi(getProcAddress)</c>); that context must be current on this thread, now and for every call.</param>
+    public OverlayRenderer(GL gl)
     {
-        if (!G.IsLoaded)
+        ArgumentNullException.ThrowIfNull(gl);
+        _gl = gl;
+        if (gl.GetInteger(GetPName.MajorVersion) * 10 + gl.GetInteger(GetPName.MinorVersion) < 33)
         {
-            throw new RendererException("OverlayRenderer needs a current OpenGL 3.3 context with Gl.Load(getProcAddress) done first");
+            throw new RendererException($"OverlayRenderer needs OpenGL 3.3 or newer; the current context is {gl.GetStringS(StringName.Version)}");
         }
-        _frameProgram = ShaderProgram.FromEmbedded("frame");
-        _maskProgram = ShaderProgram.FromEmbedded("mask");
-        _rectProgram = ShaderProgram.FromEmbedded("rect");
-        var saved = GlStateSnapshot.Capture();
+        _objects = new GlObjects(gl);
+        var saved = GlStateSnapshot.Capture(gl);
         try
         {
-            _maskBuffer = G.GenBuffer();
-            _rectBuffer = G.GenBuffer();
+            _frameProgram = _objects.Program("frame");
+            _maskProgram = _objects.Program("mask");
+            _rectProgram = _objects.Program("rect");
+            _maskBuffer = _objects.Buffer();
+            _rectBuffer = _objects.Buffer();
             _maskVao = CreateInstanceArray(_maskBuffer, MaskFloats, [4, 4, 4, 1]);
             _rectVao = CreateInstanceArray(_rectBuffer, RectFloats, [4, 4, 4]);
-            _frameTexture = CreateTexture(GlConst.Texture2D, GlConst.Linear);
-            _rawMaskTexture = CreateTexture(GlConst.Texture2DArray, GlConst.Nearest);
-            _bitmapMaskTexture = CreateTexture(GlConst.Texture2DArray, GlConst.Nearest);
-            _fontTexture = CreateTexture(GlConst.Texture2D, GlConst.Nearest);
+            _frameTexture = CreateTexture(TextureTarget.Texture2D, GLEnum.Linear);
+            _rawMaskTexture = CreateTexture(TextureTarget.Texture2DArray, GLEnum.Nearest);
+            _bitmapMaskTexture = CreateTexture(TextureTarget.Texture2DArray, GLEnum.Nearest);
+            _fontTexture = CreateTexture(TextureTarget.Texture2D, GLEnum.Nearest);
             var atlas = BitmapFont.BuildAtlas();
-            G.PixelStore(GlConst.UnpackAlignment, 1);
-            G.PixelStore(GlConst.UnpackRowLength, 0);
+            _gl.PixelStore(GLEnum.UnpackAlignment, 1);
+            _gl.PixelStore(GLEnum.UnpackRowLength, 0);
             fixed (byte* p = atlas)
             {
-                G.TexImage2D(GlConst.Texture2D, 0, GlConst.R8, BitmapFont.AtlasWidth, BitmapFont.AtlasHeight, (uint)GlConst.Red, GlConst.UnsignedByte, p);
+                _gl.TexImage2D(TextureTarget.Texture2D, 0, InternalFormat.R8, (uint)BitmapFont.AtlasWidth, (uint)BitmapFont.AtlasHeight, 0, GLPixelFormat.Red, PixelType.UnsignedByte, p);
             }
-            _pixelBuffers[0] = G.GenBuffer();
-            _pixelBuffers[1] = G.GenBuffer();
+            _pixelBuffers[0] = _objects.Buffer();
+            _pixelBuffers[1] = _objects.Buffer();
             for (int i = 0; i < _queries.Length; i++)
             {
-                _queries[i] = G.GenQuery();
+                _queries[i] = _objects.Query();
             }
-            G.Check("creating the overlay's GL objects");
+            GlErrors.Check(gl, "creating the overlay's GL objects");
+        }
+        catch
+        {
+            _objects.Delete();
+            throw;
         }
         finally
         {
-            saved.Restore();
+            saved.Restore(gl);
         }
     }
 
@@ -108,15 +122,16 @@ public sealed unsafe class OverlayRenderer : IDisposable
     /// </summary>
     public void Draw(Frame frame, InstanceSet instances, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default, long sequence = -1)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(instances);
         options ??= OverlayOptions.Default;
+        GlDeletions.Flush(_gl); // names other threads' Dispose calls queued for this context
         if (viewport.Width <= 0 || viewport.Height <= 0)
         {
             return;
         }
-        var saved = GlStateSnapshot.Capture();
+        var saved = options.RestoreHostState ? GlStateSnapshot.Capture(_gl) : default;
         try
         {
             var layout = Letterbox(frame.Width, frame.Height, viewport);
@@ -124,21 +139,26 @@ public sealed unsafe class OverlayRenderer : IDisposable
             bool timing = options.MeasureGpuTime;
             if (timing)
             {
-                G.BeginQuery(GlConst.TimeElapsed, _queries[_queryIndex]);
+                _gl.BeginQuery(GLEnum.TimeElapsed, _queries[_queryIndex]);
             }
-            G.Viewport(viewport.X, viewport.Y, viewport.Width, viewport.Height);
-            G.Disable(GlConst.DepthTest);
-            G.Disable(GlConst.CullFace);
-            G.Disable(GlConst.ScissorTest);
-            G.Disable(GlConst.StencilTest);
-            G.BlendFuncSeparate(GlConst.SrcAlpha, GlConst.OneMinusSrcAlpha, GlConst.One, GlConst.OneMinusSrcAlpha);
-            G.BlendEquationSeparate(GlConst.FuncAdd, GlConst.FuncAdd);
+            _gl.Viewport(viewport.X, viewport.Y, (uint)viewport.Width, (uint)viewport.Height);
+            // The declared state the overlay draws with: everything else a host may have set is irrelevant to it.
+            _gl.Disable(EnableCap.DepthTest);
+            _gl.Disable(EnableCap.CullFace);
+            _gl.Disable(EnableCap.ScissorTest);
+            _gl.Disable(EnableCap.StencilTest);
+            _gl.Disable(EnableCap.FramebufferSrgb);
+            _gl.ColorMask(true, true, true, true);
+            _gl.BindSampler(0, 0);
+            _gl.BindSampler(1, 0);
+            _gl.BlendFuncSeparate(GLEnum.SrcAlpha, GLEnum.OneMinusSrcAlpha, GLEnum.One, GLEnum.OneMinusSrcAlpha);
+            _gl.BlendEquationSeparate(GLEnum.FuncAdd, GLEnum.FuncAdd);
             if (options.Frame)
             {
-                G.Disable(GlConst.Blend);
+                _gl.Disable(GLEnum.Blend);
                 DrawFrame(frame, viewport, layout, options);
             }
-            G.Enable(GlConst.Blend);
+            _gl.Enable(GLEnum.Blend);
             if (options.Masks && instances.MaskKind != MaskKind.None)
             {
                 DrawMasks(instances, viewport, layout, options, frame.Width, frame.Height);
@@ -146,14 +166,17 @@ public sealed unsafe class OverlayRenderer : IDisposable
             DrawRectanglesAndText(instances, viewport, layout, options, hud, frame);
             if (timing)
             {
-                G.EndQuery(GlConst.TimeElapsed);
+                _gl.EndQuery(GLEnum.TimeElapsed);
                 CollectTiming();
             }
-            G.Check("OverlayRenderer.Draw");
+            GlErrors.Check(_gl, "OverlayRenderer.Draw");
         }
         finally
         {
-            saved.Restore();
+            if (options.RestoreHostState)
+            {
+                saved.Restore(_gl);
+            }
         }
     }
 
@@ -168,24 +191,24 @@ public sealed unsafe class OverlayRenderer : IDisposable
 
     private void SetCommonUniforms(ShaderProgram program, Viewport viewport, Layout layout)
     {
-        G.Uniform(program.Uniform("uViewportOrigin"), viewport.X, viewport.Y);
-        G.Uniform(program.Uniform("uViewportSize"), viewport.Width, viewport.Height);
-        G.Uniform(program.Uniform("uContentOffset"), layout.OffsetX, layout.OffsetY);
-        G.Uniform(program.Uniform("uScale"), layout.Scale);
+        _gl.Uniform2(program.Uniform("uViewportOrigin"), (float)viewport.X, (float)viewport.Y);
+        _gl.Uniform2(program.Uniform("uViewportSize"), (float)viewport.Width, (float)viewport.Height);
+        _gl.Uniform2(program.Uniform("uContentOffset"), (float)layout.OffsetX, (float)layout.OffsetY);
+        _gl.Uniform1(program.Uniform("uScale"), layout.Scale);
     }
 
     private void DrawFrame(Frame frame, Viewport viewport, Layout layout, OverlayOptions options)
     {
         UploadFrame(frame, options.UsePixelBuffers);
-        G.UseProgram(_frameProgram.Handle);
+        _gl.UseProgram(_frameProgram.Handle);
         SetCommonUniforms(_frameProgram, viewport, layout);
-        G.Uniform(_frameProgram.Uniform("uFrameSize"), frame.Width, frame.Height);
-        G.Uniform(_frameProgram.Uniform("uFrame"), 0);
-        G.Uniform(_frameProgram.Uniform("uSwapRedBlue"), frame.Format == PixelFormat.Rgb24 ? 0 : 1);
-        G.ActiveTexture(GlConst.Texture0);
-        G.BindTexture(GlConst.Texture2D, _frameTexture);
-        G.BindVertexArray(_rectVao); // any VAO: the quad comes from gl_VertexID
-        G.DrawArrays(GlConst.TriangleStrip, 0, 4);
+        _gl.Uniform2(_frameProgram.Uniform("uFrameSize"), (float)frame.Width, (float)frame.Height);
+        _gl.Uniform1(_frameProgram.Uniform("uFrame"), 0);
+        _gl.Uniform1(_frameProgram.Uniform("uSwapRedBlue"), frame.Format == PixelFormat.Rgb24 ? 0 : 1);
+        _gl.ActiveTexture(GLEnum.Texture0);
+        _gl.BindTexture(GLEnum.Texture2D, _frameTexture);
+        _gl.BindVertexArray(_rectVao); // any VAO: the quad comes from gl_VertexID
+        _gl.DrawArrays(GLEnum.TriangleStrip, 0, 4);
     }
 
     /// <summary>
@@ -200,52 +223,52 @@ public sealed unsafe class OverlayRenderer : IDisposable
             return;
         }
         int bpp = frame.Format.BytesPerPixel();
-        uint format = (uint)(bpp == 4 ? GlConst.Rgba : GlConst.Rgb);
-        int internalFormat = bpp == 4 ? GlConst.Rgba8 : GlConst.Rgb8;
-        G.ActiveTexture(GlConst.Texture0);
-        G.BindTexture(GlConst.Texture2D, _frameTexture);
-        G.PixelStore(GlConst.UnpackAlignment, 1);
-        G.PixelStore(GlConst.UnpackRowLength, frame.Stride / bpp);
-        if (frame.Width != _frameWidth || frame.Height != _frameHeight || internalFormat != _frameInternalFormat)
+        var format = bpp == 4 ? GLPixelFormat.Rgba : GLPixelFormat.Rgb;
+        var internalFormat = bpp == 4 ? InternalFormat.Rgba8 : InternalFormat.Rgb8;
+        _gl.ActiveTexture(GLEnum.Texture0);
+        _gl.BindTexture(GLEnum.Texture2D, _frameTexture);
+        _gl.PixelStore(GLEnum.UnpackAlignment, 1);
+        _gl.PixelStore(GLEnum.UnpackRowLength, frame.Stride / bpp);
+        if (frame.Width != _frameWidth || frame.Height != _frameHeight || (int)internalFormat != _frameInternalFormat)
         {
-            G.BindBuffer(GlConst.PixelUnpackBuffer, 0);
-            G.TexImage2D(GlConst.Texture2D, 0, internalFormat, frame.Width, frame.Height, format, GlConst.UnsignedByte, null);
-            (_frameWidth, _frameHeight, _frameInternalFormat) = (frame.Width, frame.Height, internalFormat);
+            _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
+            _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)frame.Width, (uint)frame.Height, 0, format, PixelType.UnsignedByte, null);
+            (_frameWidth, _frameHeight, _frameInternalFormat) = (frame.Width, frame.Height, (int)internalFormat);
         }
         var pixels = frame.Pixels;
         if (usePixelBuffers)
         {
             uint buffer = _pixelBuffers[_nextPixelBuffer];
             _nextPixelBuffer ^= 1;
-            G.BindBuffer(GlConst.PixelUnpackBuffer, buffer);
+            _gl.BindBuffer(GLEnum.PixelUnpackBuffer, buffer);
             if (pixels.Length > _pixelBufferSize)
             {
                 _pixelBufferSize = pixels.Length;
-                G.BindBuffer(GlConst.PixelUnpackBuffer, _pixelBuffers[0]);
-                G.BufferData(GlConst.PixelUnpackBuffer, pixels.Length, null, GlConst.StreamDraw);
-                G.BindBuffer(GlConst.PixelUnpackBuffer, _pixelBuffers[1]);
-                G.BufferData(GlConst.PixelUnpackBuffer, pixels.Length, null, GlConst.StreamDraw);
-                G.BindBuffer(GlConst.PixelUnpackBuffer, buffer);
+                _gl.BindBuffer(GLEnum.PixelUnpackBuffer, _pixelBuffers[0]);
+                _gl.BufferData(GLEnum.PixelUnpackBuffer, (nuint)pixels.Length, null, GLEnum.StreamDraw);
+                _gl.BindBuffer(GLEnum.PixelUnpackBuffer, _pixelBuffers[1]);
+                _gl.BufferData(GLEnum.PixelUnpackBuffer, (nuint)pixels.Length, null, GLEnum.StreamDraw);
+                _gl.BindBuffer(GLEnum.PixelUnpackBuffer, buffer);
             }
-            void* mapped = G.MapBufferRange(GlConst.PixelUnpackBuffer, 0, pixels.Length, GlConst.MapWriteBit | GlConst.MapInvalidateBufferBit);
+            void* mapped = _gl.MapBufferRange(GLEnum.PixelUnpackBuffer, 0, (nuint)pixels.Length, MapBufferAccessMask.WriteBit | MapBufferAccessMask.InvalidateBufferBit);
             if (mapped == null)
             {
                 throw new RendererException("glMapBufferRange returned null for the frame upload buffer");
             }
             pixels.CopyTo(new Span<byte>(mapped, pixels.Length));
-            G.UnmapBuffer(GlConst.PixelUnpackBuffer);
-            G.TexSubImage2D(GlConst.Texture2D, 0, 0, 0, frame.Width, frame.Height, format, GlConst.UnsignedByte, null);
-            G.BindBuffer(GlConst.PixelUnpackBuffer, 0);
+            _gl.UnmapBuffer(GLEnum.PixelUnpackBuffer);
+            _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)frame.Width, (uint)frame.Height, format, PixelType.UnsignedByte, null);
+            _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
         }
         else
         {
-            G.BindBuffer(GlConst.PixelUnpackBuffer, 0);
+            _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
             fixed (byte* p = pixels)
             {
-                G.TexSubImage2D(GlConst.Texture2D, 0, 0, 0, frame.Width, frame.Height, format, GlConst.UnsignedByte, p);
+                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)frame.Width, (uint)frame.Height, format, PixelType.UnsignedByte, p);
             }
         }
-        G.PixelStore(GlConst.UnpackRowLength, 0);
+        _gl.PixelStore(GLEnum.UnpackRowLength, 0);
         (_lastUploadedFrame, _lastUploadedFrameId) = (frame, frame.Id);
     }
 
@@ -278,8 +301,8 @@ public sealed unsafe class OverlayRenderer : IDisposable
     {
         bool raw = instances.MaskKind == MaskKind.Raw;
         uint texture = raw ? _rawMaskTexture : _bitmapMaskTexture;
-        G.ActiveTexture(GlConst.Texture0);
-        G.BindTexture(GlConst.Texture2DArray, texture);
+        _gl.ActiveTexture(GLEnum.Texture0);
+        _gl.BindTexture(GLEnum.Texture2DArray, texture);
         if (raw)
         {
             UploadRawMasks(instances);
@@ -321,17 +344,17 @@ public sealed unsafe class OverlayRenderer : IDisposable
         {
             return;
         }
-        G.UseProgram(_maskProgram.Handle);
+        _gl.UseProgram(_maskProgram.Handle);
         SetCommonUniforms(_maskProgram, viewport, layout);
-        G.Uniform(_maskProgram.Uniform("uMasks"), 0);
-        G.Uniform(_maskProgram.Uniform("uRawMasks"), raw ? 1 : 0);
-        G.Uniform(_maskProgram.Uniform("uMaskSize"), raw ? instances.RawMaskSize : 0);
-        G.Uniform(_maskProgram.Uniform("uFillAlpha"), options.MaskAlpha);
-        G.Uniform(_maskProgram.Uniform("uOutlineFramePixels"), options.Outlines ? Math.Max(1f, options.OutlinePixels / layout.Scale) : 0f);
-        G.Uniform(_maskProgram.Uniform("uFrameSize"), frameWidth, frameHeight);
+        _gl.Uniform1(_maskProgram.Uniform("uMasks"), 0);
+        _gl.Uniform1(_maskProgram.Uniform("uRawMasks"), raw ? 1 : 0);
+        _gl.Uniform1(_maskProgram.Uniform("uMaskSize"), raw ? instances.RawMaskSize : 0);
+        _gl.Uniform1(_maskProgram.Uniform("uFillAlpha"), options.MaskAlpha);
+        _gl.Uniform1(_maskProgram.Uniform("uOutlineFramePixels"), options.Outlines ? Math.Max(1f, options.OutlinePixels / layout.Scale) : 0f);
+        _gl.Uniform2(_maskProgram.Uniform("uFrameSize"), (float)frameWidth, (float)frameHeight);
         Upload(_maskBuffer, _maskData, count * MaskFloats);
-        G.BindVertexArray(_maskVao);
-        G.DrawArraysInstanced(GlConst.TriangleStrip, 0, 4, count);
+        _gl.BindVertexArray(_maskVao);
+        _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)count);
     }
 
     private void UploadRawMasks(InstanceSet instances)
@@ -340,14 +363,14 @@ public sealed unsafe class OverlayRenderer : IDisposable
         if (instances.Count > _rawLayers)
         {
             _rawLayers = Math.Max(instances.Count, Math.Max(16, _rawLayers * 2));
-            G.TexImage3D(GlConst.Texture2DArray, 0, GlConst.R32F, m, m, _rawLayers, (uint)GlConst.Red, GlConst.Float, null);
+            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R32f, (uint)m, (uint)m, (uint)_rawLayers, 0, GLPixelFormat.Red, PixelType.Float, null);
         }
-        G.BindBuffer(GlConst.PixelUnpackBuffer, 0);
-        G.PixelStore(GlConst.UnpackAlignment, 4);
-        G.PixelStore(GlConst.UnpackRowLength, 0);
+        _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
+        _gl.PixelStore(GLEnum.UnpackAlignment, 4);
+        _gl.PixelStore(GLEnum.UnpackRowLength, 0);
         fixed (float* p = instances.RawMasks)
         {
-            G.TexSubImage3D(GlConst.Texture2DArray, 0, 0, 0, 0, m, m, instances.Count, (uint)GlConst.Red, GlConst.Float, p);
+            _gl.TexSubImage3D(TextureTarget.Texture2DArray, 0, 0, 0, 0, (uint)m, (uint)m, (uint)instances.Count, GLPixelFormat.Red, PixelType.Float, p);
         }
     }
 
@@ -363,11 +386,11 @@ public sealed unsafe class OverlayRenderer : IDisposable
         {
             _bitmapLayers = Math.Max(instances.Count, Math.Max(_bitmapLayers, 8));
             (_bitmapLayerWidth, _bitmapLayerHeight) = (Math.Max(maxW, _bitmapLayerWidth), Math.Max(maxH, _bitmapLayerHeight));
-            G.TexImage3D(GlConst.Texture2DArray, 0, GlConst.R8, _bitmapLayerWidth, _bitmapLayerHeight, _bitmapLayers, (uint)GlConst.Red, GlConst.UnsignedByte, null);
+            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R8, (uint)_bitmapLayerWidth, (uint)_bitmapLayerHeight, (uint)_bitmapLayers, 0, GLPixelFormat.Red, PixelType.UnsignedByte, null);
         }
-        G.BindBuffer(GlConst.PixelUnpackBuffer, 0);
-        G.PixelStore(GlConst.UnpackAlignment, 1);
-        G.PixelStore(GlConst.UnpackRowLength, 0);
+        _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
+        _gl.PixelStore(GLEnum.UnpackAlignment, 1);
+        _gl.PixelStore(GLEnum.UnpackRowLength, 0);
         for (int i = 0; i < instances.Count; i++)
         {
             var bitmap = instances.StoredBitmap(i);
@@ -377,7 +400,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
             }
             fixed (byte* p = bitmap.Data)
             {
-                G.TexSubImage3D(GlConst.Texture2DArray, 0, 0, 0, i, bitmap.Bounds.Width, bitmap.Bounds.Height, 1, (uint)GlConst.Red, GlConst.UnsignedByte, p);
+                _gl.TexSubImage3D(TextureTarget.Texture2DArray, 0, 0, 0, i, (uint)bitmap.Bounds.Width, (uint)bitmap.Bounds.Height, 1, GLPixelFormat.Red, PixelType.UnsignedByte, p);
             }
         }
     }
@@ -433,23 +456,23 @@ public sealed unsafe class OverlayRenderer : IDisposable
         {
             return;
         }
-        G.UseProgram(_rectProgram.Handle);
+        _gl.UseProgram(_rectProgram.Handle);
         SetCommonUniforms(_rectProgram, viewport, layout);
-        G.Uniform(_rectProgram.Uniform("uFont"), 1);
-        G.ActiveTexture(GlConst.Texture0 + 1);
-        G.BindTexture(GlConst.Texture2D, _fontTexture);
-        G.BindVertexArray(_rectVao);
+        _gl.Uniform1(_rectProgram.Uniform("uFont"), 1);
+        _gl.ActiveTexture(GLEnum.Texture0 + 1);
+        _gl.BindTexture(GLEnum.Texture2D, _fontTexture);
+        _gl.BindVertexArray(_rectVao);
         if (rects > 0)
         {
-            G.Uniform(_rectProgram.Uniform("uMode"), 0);
+            _gl.Uniform1(_rectProgram.Uniform("uMode"), 0);
             Upload(_rectBuffer, _rectData, rects * RectFloats);
-            G.DrawArraysInstanced(GlConst.TriangleStrip, 0, 4, rects);
+            _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)rects);
         }
         if (glyphs > 0)
         {
-            G.Uniform(_rectProgram.Uniform("uMode"), 1);
+            _gl.Uniform1(_rectProgram.Uniform("uMode"), 1);
             Upload(_rectBuffer, _glyphData, glyphs * RectFloats);
-            G.DrawArraysInstanced(GlConst.TriangleStrip, 0, 4, glyphs);
+            _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)glyphs);
         }
     }
 
@@ -556,14 +579,14 @@ public sealed unsafe class OverlayRenderer : IDisposable
         }
     }
 
-    private static void Upload(uint buffer, float[] data, int floats)
+    private void Upload(uint buffer, float[] data, int floats)
     {
-        G.BindBuffer(GlConst.ArrayBuffer, buffer);
+        _gl.BindBuffer(GLEnum.ArrayBuffer, buffer);
         fixed (float* p = data)
         {
             // Orphan then fill: the driver hands a fresh store instead of waiting for last frame's draw.
-            G.BufferData(GlConst.ArrayBuffer, floats * sizeof(float), null, GlConst.StreamDraw);
-            G.BufferSubData(GlConst.ArrayBuffer, 0, floats * sizeof(float), p);
+            _gl.BufferData(GLEnum.ArrayBuffer, (nuint)(floats * sizeof(float)), null, GLEnum.StreamDraw);
+            _gl.BufferSubData(GLEnum.ArrayBuffer, 0, (nuint)(floats * sizeof(float)), p);
         }
     }
 
@@ -572,72 +595,64 @@ public sealed unsafe class OverlayRenderer : IDisposable
         _queriesIssued++;
         _queryIndex = (_queryIndex + 1) % _queries.Length;
         // The oldest query in the ring was issued 3 frames ago: read it only if ready, never wait.
-        if (_queriesIssued >= _queries.Length && G.IsQueryResultAvailable(_queries[_queryIndex]))
+        if (_queriesIssued >= _queries.Length && _gl.GetQueryObject(_queries[_queryIndex], QueryObjectParameterName.ResultAvailable) != 0)
         {
-            LastPassMs = G.GetQueryResult(_queries[_queryIndex]) / 1e6;
+            _gl.GetQueryObject(_queries[_queryIndex], QueryObjectParameterName.Result, out ulong nanoseconds);
+            LastPassMs = nanoseconds / 1e6;
         }
     }
 
     /// <summary>Blocks until the GPU has finished the passes issued so far and reads their time (benchmarks only).</summary>
     public double WaitForPassTimes()
     {
-        G.Finish();
+        _gl.Finish();
         int last = (_queryIndex + _queries.Length - 1) % _queries.Length;
-        return _queriesIssued > 0 ? LastPassMs = G.GetQueryResult(_queries[last]) / 1e6 : 0;
+        if (_queriesIssued == 0)
+        {
+            return 0;
+        }
+        _gl.GetQueryObject(_queries[last], QueryObjectParameterName.Result, out ulong nanoseconds);
+        return LastPassMs = nanoseconds / 1e6;
     }
 
-    private static uint CreateInstanceArray(uint buffer, int floatsPerInstance, int[] attributeSizes)
+    private uint CreateInstanceArray(uint buffer, int floatsPerInstance, int[] attributeSizes)
     {
-        uint vao = G.GenVertexArray();
-        G.BindVertexArray(vao);
-        G.BindBuffer(GlConst.ArrayBuffer, buffer);
+        uint vao = _objects.VertexArray();
+        _gl.BindVertexArray(vao);
+        _gl.BindBuffer(GLEnum.ArrayBuffer, buffer);
         int offset = 0;
         for (uint a = 0; a < attributeSizes.Length; a++)
         {
-            G.EnableVertexAttribArray(a);
-            G.VertexAttribPointer(a, attributeSizes[a], GlConst.Float, false, floatsPerInstance * sizeof(float), offset * sizeof(float));
-            G.VertexAttribDivisor(a, 1);
+            _gl.EnableVertexAttribArray(a);
+            _gl.VertexAttribPointer(a, attributeSizes[a], VertexAttribPointerType.Float, false, (uint)(floatsPerInstance * sizeof(float)), (void*)(offset * sizeof(float)));
+            _gl.VertexAttribDivisor(a, 1);
             offset += attributeSizes[a];
         }
         return vao;
     }
 
-    private static uint CreateTexture(uint target, int filter)
+    private uint CreateTexture(TextureTarget target, GLEnum filter)
     {
-        uint texture = G.GenTexture();
-        G.ActiveTexture(GlConst.Texture0);
-        G.BindTexture(target, texture);
-        G.TexParameter(target, GlConst.TextureMinFilter, filter);
-        G.TexParameter(target, GlConst.TextureMagFilter, filter);
-        G.TexParameter(target, GlConst.TextureWrapS, GlConst.ClampToEdge);
-        G.TexParameter(target, GlConst.TextureWrapT, GlConst.ClampToEdge);
+        uint texture = _objects.Texture();
+        _gl.ActiveTexture(GLEnum.Texture0);
+        _gl.BindTexture(target, texture);
+        _gl.TexParameter(target, TextureParameterName.TextureMinFilter, (int)filter);
+        _gl.TexParameter(target, TextureParameterName.TextureMagFilter, (int)filter);
+        _gl.TexParameter(target, TextureParameterName.TextureWrapS, (int)GLEnum.ClampToEdge);
+        _gl.TexParameter(target, TextureParameterName.TextureWrapT, (int)GLEnum.ClampToEdge);
         return texture;
     }
 
-    /// <summary>Deletes the GL objects; call on the thread where the context is current, before destroying it.</summary>
+    /// <summary>
+    /// Deletes the GL objects: now when called on the GL thread, else at the context's next draw or
+    /// <see cref="GlDeletions.Flush"/> there. A second call does nothing.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
-        _disposed = true;
-        _frameProgram.Dispose();
-        _maskProgram.Dispose();
-        _rectProgram.Dispose();
-        G.DeleteVertexArray(_maskVao);
-        G.DeleteVertexArray(_rectVao);
-        G.DeleteBuffer(_maskBuffer);
-        G.DeleteBuffer(_rectBuffer);
-        G.DeleteBuffer(_pixelBuffers[0]);
-        G.DeleteBuffer(_pixelBuffers[1]);
-        G.DeleteTexture(_frameTexture);
-        G.DeleteTexture(_rawMaskTexture);
-        G.DeleteTexture(_bitmapMaskTexture);
-        G.DeleteTexture(_fontTexture);
-        foreach (uint q in _queries)
-        {
-            G.DeleteQuery(q);
-        }
+        _objects.Delete();
     }
 }

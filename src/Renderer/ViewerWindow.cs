@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Pipeline;
-using G = RealtimeSeg.Renderer.Native.Gl;
+using Silk.NET.OpenGL;
+using PixelFormat = RealtimeSeg.Runtime.Imaging.PixelFormat;
 
 namespace RealtimeSeg.Renderer;
 
@@ -16,6 +17,8 @@ namespace RealtimeSeg.Renderer;
 public sealed unsafe class ViewerWindow : IDisposable
 {
     [ThreadStatic] private static ViewerWindow? _polling;
+    private static int _windowsOnOurGlfw; // GLFW is process-wide: terminated when the last window of ours that initialised it closes
+    private readonly bool _initialisedGlfw;
     private readonly nint _window;
     private readonly OverlayRenderer _overlay;
     private SegmentationResult? _shown;
@@ -26,6 +29,8 @@ public sealed unsafe class ViewerWindow : IDisposable
     public ViewerWindow(string title = "RealtimeSeg", int width = 1280, int height = 720, bool vsync = true, bool visible = true)
     {
         Glfw.EnsureLoaded();
+        // A host that runs GLFW itself keeps it: only a GLFW we initialised is ours to terminate.
+        _initialisedGlfw = !Glfw.IsInitialized();
         if (!Glfw.Init())
         {
             throw new RendererException($"GLFW could not start: {Glfw.LastError()}; a window needs a display (DISPLAY or WAYLAND_DISPLAY); without one use record, which renders offscreen");
@@ -39,15 +44,25 @@ public sealed unsafe class ViewerWindow : IDisposable
         if (_window == 0)
         {
             string error = Glfw.LastError();
-            Glfw.Terminate();
+            if (_initialisedGlfw && Volatile.Read(ref _windowsOnOurGlfw) == 0)
+            {
+                Glfw.Terminate();
+            }
             throw new RendererException($"GLFW could not open a {width}x{height} OpenGL 3.3 window: {error}");
         }
         Glfw.MakeContextCurrent(_window);
         Glfw.SwapInterval(vsync ? 1 : 0);
-        G.Load(Glfw.GetProcAddress);
+        Gl = GL.GetApi(Glfw.GetProcAddress);
         Glfw.SetKeyCallback(_window, &OnKey);
-        _overlay = new OverlayRenderer();
+        _overlay = new OverlayRenderer(Gl);
+        if (_initialisedGlfw)
+        {
+            Interlocked.Increment(ref _windowsOnOurGlfw);
+        }
     }
+
+    /// <summary>The window's OpenGL entry points (Silk.NET), for drawing more into it.</summary>
+    public GL Gl { get; }
 
     public OverlayOptions Options { get; set; } = OverlayOptions.Default with { Hud = true };
 
@@ -107,10 +122,10 @@ public sealed unsafe class ViewerWindow : IDisposable
         Glfw.PollEvents();
         _polling = null;
         var (w, h) = FramebufferSize;
-        G.BindFramebuffer(GlConst.Framebuffer, 0);
-        G.Viewport(0, 0, w, h);
-        G.ClearColor(0, 0, 0, 1);
-        G.Clear(GlConst.ColorBufferBit);
+        Gl.BindFramebuffer(FramebufferTarget.Framebuffer, 0);
+        Gl.Viewport(0, 0, (uint)w, (uint)h);
+        Gl.ClearColor(0, 0, 0, 1);
+        Gl.Clear(ClearBufferMask.ColorBufferBit);
         if (_shown is not null && w > 0 && h > 0)
         {
             _overlay.Draw(_shown, new Viewport(0, 0, w, h), Options, hud);
@@ -136,8 +151,8 @@ public sealed unsafe class ViewerWindow : IDisposable
     {
         var (w, h) = FramebufferSize;
         using var image = Frame.Allocate(w, h, PixelFormat.Bgra32);
-        G.BindFramebuffer(GlConst.Framebuffer, 0);
-        OffscreenTarget.ReadBoundFramebuffer(image);
+        Gl.BindFramebuffer(FramebufferTarget.Framebuffer, 0);
+        OffscreenTarget.ReadBoundFramebuffer(Gl, image);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
         {
@@ -173,12 +188,23 @@ public sealed unsafe class ViewerWindow : IDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Closes the window (on its thread); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _shown?.Dispose();
         _shown = null;
         _overlay.Dispose();
         Glfw.DestroyWindow(_window);
-        Glfw.Terminate();
+        Gl.Dispose();
+        if (_initialisedGlfw && Interlocked.Decrement(ref _windowsOnOurGlfw) == 0)
+        {
+            Glfw.Terminate();
+        }
     }
 }

@@ -47,25 +47,27 @@ internal static class BenchRenderCommand
             using var context = new EglContext();
             var doc = new Dictionary<string, object> { ["renderer"] = context.Renderer, ["glVersion"] = context.Version, ["viewport"] = $"{w}x{h}" };
             var text = new StringBuilder($"renderer    {context.Renderer} ({context.Version})\nviewport    {w}x{h}, frame {w}x{h}, {n} frames per row\n");
-            using (var overlay = new OverlayRenderer())
-            using (var target = new OffscreenTarget(w, h))
+            using (var overlay = new OverlayRenderer(context.Gl))
+            using (var target = new OffscreenTarget(context.Gl, w, h))
             {
                 foreach (int count in instanceCounts)
                 {
-                    foreach (bool pbo in new[] { true, false })
+                    // PBO and direct upload with the host's state saved and restored, and PBO without (a host that sets its own).
+                    foreach (var (pbo, restore, name) in new[] { (true, true, "pbo"), (false, true, "direct"), (true, false, "pbo.noRestore") })
                     {
-                        var (gpu, cpu, wall) = TimeOverlay(overlay, target, w, h, count, pbo, n);
-                        string key = $"overlay.{count}.{(pbo ? "pbo" : "direct")}";
+                        var (gpu, cpu, wall) = TimeOverlay(overlay, target, w, h, count, pbo, restore, n);
+                        string key = $"overlay.{count}.{name}";
                         doc[$"{key}.gpuMs"] = Math.Round(gpu, 3);
                         doc[$"{key}.cpuMs"] = Math.Round(cpu, 3);
                         doc[$"{key}.wallMs"] = Math.Round(wall, 3);
-                        text.Append(CultureInfo.InvariantCulture, $"overlay     {count,3} instances, {(pbo ? "PBO upload   " : "direct upload")}: timer query {gpu,6:0.00} ms, Draw call {cpu,6:0.00} ms, Draw+glFinish {wall,6:0.00} ms (p50)\n");
+                        string label = name switch { "pbo" => "PBO upload   ", "direct" => "direct upload", _ => "PBO, no state save/restore" };
+                        text.Append(CultureInfo.InvariantCulture, $"overlay     {count,3} instances, {label}: timer query {gpu,6:0.00} ms, Draw call {cpu,6:0.00} ms, Draw+glFinish {wall,6:0.00} ms (p50)\n");
                     }
                 }
                 if (parse.GetValue(args.Model) is not null)
                 {
                     using var model = args.Open(parse);
-                    var (renderFps, inferenceFps, drawn, results) = RenderWhileInferring(model, overlay, target, w, h, parse.GetValue(seconds));
+                    var (renderFps, inferenceFps, drawn, results) = RenderWhileInferring(context.Gl, model, overlay, target, w, h, parse.GetValue(seconds));
                     doc["loop.renderFps"] = Math.Round(renderFps, 1);
                     doc["loop.inferenceFps"] = Math.Round(inferenceFps, 2);
                     doc["loop.ratio"] = Math.Round(renderFps / Math.Max(inferenceFps, 1e-9), 1);
@@ -83,13 +85,13 @@ internal static class BenchRenderCommand
     /// call, and Draw plus glFinish (the whole cost on a software rasteriser, whose timer queries miss the
     /// rasterisation that runs at the flush).
     /// </summary>
-    private static (double Gpu, double Cpu, double Wall) TimeOverlay(OverlayRenderer overlay, OffscreenTarget target, int w, int h, int count, bool pbo, int frames)
+    private static (double Gpu, double Cpu, double Wall) TimeOverlay(OverlayRenderer overlay, OffscreenTarget target, int w, int h, int count, bool pbo, bool restore, int frames)
     {
         var scene = new SyntheticShapesSource(new SyntheticSceneOptions { Width = w, Height = h, Seed = 3 });
         using var frame = Frame.Allocate(w, h, PixelFormat.Rgb24);
         scene.Render(frame, new InstanceSet(SyntheticShapesSource.ClassLabels));
         var instances = RandomInstances(w, h, count);
-        var options = OverlayOptions.Default with { UsePixelBuffers = pbo, MeasureGpuTime = true, Hud = true };
+        var options = OverlayOptions.Default with { UsePixelBuffers = pbo, MeasureGpuTime = true, Hud = true, RestoreHostState = restore };
         var gpu = new double[frames];
         var cpu = new double[frames];
         var wall = new double[frames];
@@ -135,7 +137,7 @@ internal static class BenchRenderCommand
 
     /// <summary>Draws the newest result as fast as possible for a while the pipeline runs live on the synthetic scene.</summary>
     private static (double RenderFps, double InferenceFps, long Drawn, long Results) RenderWhileInferring(
-        Runtime.Model.SegmentationModel model, OverlayRenderer overlay, OffscreenTarget target, int w, int h, double seconds)
+        Silk.NET.OpenGL.GL gl, Runtime.Model.SegmentationModel model, OverlayRenderer overlay, OffscreenTarget target, int w, int h, double seconds)
     {
         using var capture = new CaptureLoop(FrameSources.Create(new SourceSpec(SourceKind.Synthetic, "1", "synthetic:1"), new SourceOptions { Width = w, Height = h }));
         using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames);
@@ -154,7 +156,7 @@ internal static class BenchRenderCommand
                     overlay.Draw(result!, target.Viewport, OverlayOptions.Default with { Hud = true });
                 }
             }
-            Renderer.Native.Gl.Finish(); // a frame counts once the GPU has drawn it, as a swap would wait
+            gl.Finish(); // a frame counts once the GPU has drawn it, as a swap would wait
             drawn++;
         }
         double elapsed = clock.Elapsed.TotalSeconds;

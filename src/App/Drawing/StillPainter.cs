@@ -34,7 +34,7 @@ internal sealed class StillPainter : IDisposable
         }
         try
         {
-            return new StillPainter(context, new OverlayRenderer());
+            return new StillPainter(context, new OverlayRenderer(context.Gl));
         }
         catch
         {
@@ -51,7 +51,7 @@ internal sealed class StillPainter : IDisposable
         {
             _target?.Dispose();
             _picture?.Dispose();
-            _target = new OffscreenTarget(frame.Width, frame.Height, ReadbackFormat.Bgra);
+            _target = new OffscreenTarget(_context.Gl, frame.Width, frame.Height, ReadbackFormat.Bgra);
             _picture = Frame.Allocate(frame.Width, frame.Height, PixelFormat.Bgra32);
         }
         _overlay.ForgetColours();

@@ -51,7 +51,7 @@ internal sealed class Recorder
             new CaptureOptions { Pacing = plan.Lossless ? Pacing.Lossless : Pacing.Live });
         using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Lossless = plan.Lossless });
         using var context = new EglContext();
-        using var overlay = new OverlayRenderer();
+        using var overlay = new OverlayRenderer(context.Gl);
         using var readbackPool = new FramePool();
         OffscreenTarget? target = null;
         VideoWriter? writer = null;
@@ -91,7 +91,7 @@ internal sealed class Recorder
                     if (target is null)
                     {
                         clock.Start();
-                        (target, writer) = Open(plan, result.Frame, capture.Status.Info);
+                        (target, writer) = Open(context, plan, result.Frame, capture.Status.Info);
                     }
                     if (target.Pending == 2)
                     {
@@ -160,12 +160,12 @@ internal sealed class Recorder
     private static double FileFps(RecordPlan plan, StreamInfo info) =>
         plan.Fps is > 0 and var fps ? fps : info.Fps > 0 ? info.Fps : 30;
 
-    private (OffscreenTarget, VideoWriter?) Open(RecordPlan plan, Frame first, StreamInfo info)
+    private static (OffscreenTarget, VideoWriter?) Open(EglContext context, RecordPlan plan, Frame first, StreamInfo info)
     {
         // Even sizes convert to YUV 4:2:0 on the GPU: 1.5 bytes a pixel through readback and pipe, and FFmpeg
         // encodes without converting (bench/record.sh measures the difference).
         bool yuv = first.Width % 2 == 0 && first.Height % 2 == 0 && Environment.GetEnvironmentVariable("REALTIMESEG_RECORD_BGRA") != "1";
-        var target = new OffscreenTarget(first.Width, first.Height, yuv ? ReadbackFormat.Yuv420 : ReadbackFormat.Bgra);
+        var target = new OffscreenTarget(context.Gl, first.Width, first.Height, yuv ? ReadbackFormat.Yuv420 : ReadbackFormat.Bgra);
         if (!plan.Encode)
         {
             return (target, null);

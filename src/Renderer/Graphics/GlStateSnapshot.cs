@@ -1,12 +1,12 @@
-using RealtimeSeg.Renderer.Native;
-using G = RealtimeSeg.Renderer.Native.Gl;
+using Silk.NET.OpenGL;
 
 namespace RealtimeSeg.Renderer.Graphics;
 
 /// <summary>
-/// Every piece of GL state the overlay changes, captured before it draws and put back after, so a host
-/// engine's own state (program, VAO, textures, blending, viewport, scissor, depth, framebuffers, pixel
-/// transfer) is exactly as it left it. A value type: capturing allocates nothing.
+/// Every piece of GL state the overlay changes, captured before it draws and put back after, so a host engine's
+/// own state (program, VAO, buffers, textures and samplers on the units we use, blending, colour mask, sRGB
+/// writes, viewport, scissor, depth/cull/stencil, framebuffers, pixel transfer) is exactly as it left it.
+/// A value type: capturing allocates nothing.
 /// </summary>
 internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
 {
@@ -15,80 +15,103 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
     public int Program, VertexArray, ArrayBuffer, UnpackBuffer, PackBuffer, ActiveTexture;
     public fixed int Texture2D[TextureUnits];
     public fixed int Texture2DArray[TextureUnits];
-    public bool Blend, DepthTest, CullFace, ScissorTest, StencilTest;
+    public fixed int Sampler[TextureUnits];
+    public bool Blend, DepthTest, CullFace, ScissorTest, StencilTest, FramebufferSrgb;
     public int BlendSrcRgb, BlendDstRgb, BlendSrcAlpha, BlendDstAlpha, BlendEquationRgb, BlendEquationAlpha;
+    public fixed int ColorMask[4];
     public fixed int Viewport[4];
     public fixed int Scissor[4];
     public int DrawFramebuffer, ReadFramebuffer;
     public int UnpackAlignment, UnpackRowLength, PackAlignment, PackRowLength;
 
-    public static GlStateSnapshot Capture()
+    /// <summary>glGet calls one capture makes (the CPU cost a host that restores state itself can skip).</summary>
+    public const int QueryCount = 31 + 3 * TextureUnits;
+
+    public static GlStateSnapshot Capture(GL gl)
     {
         var s = default(GlStateSnapshot);
-        s.Program = G.GetInteger(GlConst.CurrentProgram);
-        s.VertexArray = G.GetInteger(GlConst.VertexArrayBinding);
-        s.ArrayBuffer = G.GetInteger(GlConst.ArrayBufferBinding);
-        s.UnpackBuffer = G.GetInteger(GlConst.PixelUnpackBufferBinding);
-        s.PackBuffer = G.GetInteger(GlConst.PixelPackBufferBinding);
-        s.ActiveTexture = G.GetInteger(GlConst.ActiveTextureParam);
-        for (uint unit = 0; unit < TextureUnits; unit++)
+        s.Program = gl.GetInteger(GLEnum.CurrentProgram);
+        s.VertexArray = gl.GetInteger(GLEnum.VertexArrayBinding);
+        s.ArrayBuffer = gl.GetInteger(GLEnum.ArrayBufferBinding);
+        s.UnpackBuffer = gl.GetInteger(GLEnum.PixelUnpackBufferBinding);
+        s.PackBuffer = gl.GetInteger(GLEnum.PixelPackBufferBinding);
+        s.ActiveTexture = gl.GetInteger(GLEnum.ActiveTexture);
+        for (int unit = 0; unit < TextureUnits; unit++)
         {
-            G.ActiveTexture(GlConst.Texture0 + unit);
-            s.Texture2D[unit] = G.GetInteger(GlConst.TextureBinding2D);
-            s.Texture2DArray[unit] = G.GetInteger(GlConst.TextureBinding2DArray);
+            gl.ActiveTexture(TextureUnit.Texture0 + unit);
+            s.Texture2D[unit] = gl.GetInteger(GLEnum.TextureBinding2D);
+            s.Texture2DArray[unit] = gl.GetInteger(GLEnum.TextureBinding2DArray);
+            s.Sampler[unit] = gl.GetInteger(GLEnum.SamplerBinding);
         }
-        G.ActiveTexture((uint)s.ActiveTexture);
-        s.Blend = G.IsEnabled(GlConst.Blend);
-        s.DepthTest = G.IsEnabled(GlConst.DepthTest);
-        s.CullFace = G.IsEnabled(GlConst.CullFace);
-        s.ScissorTest = G.IsEnabled(GlConst.ScissorTest);
-        s.StencilTest = G.IsEnabled(GlConst.StencilTest);
-        s.BlendSrcRgb = G.GetInteger(GlConst.BlendSrcRgb);
-        s.BlendDstRgb = G.GetInteger(GlConst.BlendDstRgb);
-        s.BlendSrcAlpha = G.GetInteger(GlConst.BlendSrcAlpha);
-        s.BlendDstAlpha = G.GetInteger(GlConst.BlendDstAlpha);
-        s.BlendEquationRgb = G.GetInteger(GlConst.BlendEquationRgb);
-        s.BlendEquationAlpha = G.GetInteger(GlConst.BlendEquationAlpha);
-        G.GetIntegerv(GlConst.ViewportParam, s.Viewport);
-        G.GetIntegerv(GlConst.ScissorBox, s.Scissor);
-        s.DrawFramebuffer = G.GetInteger(GlConst.DrawFramebufferBinding);
-        s.ReadFramebuffer = G.GetInteger(GlConst.ReadFramebufferBinding);
-        s.UnpackAlignment = G.GetInteger(GlConst.UnpackAlignment);
-        s.UnpackRowLength = G.GetInteger(GlConst.UnpackRowLength);
-        s.PackAlignment = G.GetInteger(GlConst.PackAlignment);
-        s.PackRowLength = G.GetInteger(GlConst.PackRowLength);
+        gl.ActiveTexture((TextureUnit)s.ActiveTexture);
+        s.Blend = gl.IsEnabled(EnableCap.Blend);
+        s.DepthTest = gl.IsEnabled(EnableCap.DepthTest);
+        s.CullFace = gl.IsEnabled(EnableCap.CullFace);
+        s.ScissorTest = gl.IsEnabled(EnableCap.ScissorTest);
+        s.StencilTest = gl.IsEnabled(EnableCap.StencilTest);
+        s.FramebufferSrgb = gl.IsEnabled(EnableCap.FramebufferSrgb);
+        s.BlendSrcRgb = gl.GetInteger(GLEnum.BlendSrcRgb);
+        s.BlendDstRgb = gl.GetInteger(GLEnum.BlendDstRgb);
+        s.BlendSrcAlpha = gl.GetInteger(GLEnum.BlendSrcAlpha);
+        s.BlendDstAlpha = gl.GetInteger(GLEnum.BlendDstAlpha);
+        s.BlendEquationRgb = gl.GetInteger(GLEnum.BlendEquationRgb);
+        s.BlendEquationAlpha = gl.GetInteger(GLEnum.BlendEquationAlpha);
+        gl.GetInteger(GLEnum.ColorWritemask, s.ColorMask);
+        gl.GetInteger(GLEnum.Viewport, s.Viewport);
+        gl.GetInteger(GLEnum.ScissorBox, s.Scissor);
+        s.DrawFramebuffer = gl.GetInteger(GLEnum.DrawFramebufferBinding);
+        s.ReadFramebuffer = gl.GetInteger(GLEnum.ReadFramebufferBinding);
+        s.UnpackAlignment = gl.GetInteger(GLEnum.UnpackAlignment);
+        s.UnpackRowLength = gl.GetInteger(GLEnum.UnpackRowLength);
+        s.PackAlignment = gl.GetInteger(GLEnum.PackAlignment);
+        s.PackRowLength = gl.GetInteger(GLEnum.PackRowLength);
         return s;
     }
 
-    public readonly void Restore()
+    public readonly void Restore(GL gl)
     {
-        G.UseProgram((uint)Program);
-        G.BindVertexArray((uint)VertexArray);
-        G.BindBuffer(GlConst.ArrayBuffer, (uint)ArrayBuffer);
-        G.BindBuffer(GlConst.PixelUnpackBuffer, (uint)UnpackBuffer);
-        G.BindBuffer(GlConst.PixelPackBuffer, (uint)PackBuffer);
-        for (uint unit = 0; unit < TextureUnits; unit++)
+        gl.UseProgram((uint)Program);
+        gl.BindVertexArray((uint)VertexArray);
+        gl.BindBuffer(BufferTargetARB.ArrayBuffer, (uint)ArrayBuffer);
+        gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, (uint)UnpackBuffer);
+        gl.BindBuffer(BufferTargetARB.PixelPackBuffer, (uint)PackBuffer);
+        for (int unit = 0; unit < TextureUnits; unit++)
         {
-            G.ActiveTexture(GlConst.Texture0 + unit);
-            G.BindTexture(GlConst.Texture2D, (uint)Texture2D[unit]);
-            G.BindTexture(GlConst.Texture2DArray, (uint)Texture2DArray[unit]);
+            gl.ActiveTexture(TextureUnit.Texture0 + unit);
+            gl.BindTexture(TextureTarget.Texture2D, (uint)Texture2D[unit]);
+            gl.BindTexture(TextureTarget.Texture2DArray, (uint)Texture2DArray[unit]);
+            gl.BindSampler((uint)unit, (uint)Sampler[unit]);
         }
-        G.ActiveTexture((uint)ActiveTexture);
-        G.SetEnabled(GlConst.Blend, Blend);
-        G.SetEnabled(GlConst.DepthTest, DepthTest);
-        G.SetEnabled(GlConst.CullFace, CullFace);
-        G.SetEnabled(GlConst.ScissorTest, ScissorTest);
-        G.SetEnabled(GlConst.StencilTest, StencilTest);
-        G.BlendFuncSeparate((uint)BlendSrcRgb, (uint)BlendDstRgb, (uint)BlendSrcAlpha, (uint)BlendDstAlpha);
-        G.BlendEquationSeparate((uint)BlendEquationRgb, (uint)BlendEquationAlpha);
-        G.Viewport(Viewport[0], Viewport[1], Viewport[2], Viewport[3]);
-        G.Scissor(Scissor[0], Scissor[1], Scissor[2], Scissor[3]);
-        G.BindFramebuffer(GlConst.DrawFramebuffer, (uint)DrawFramebuffer);
-        G.BindFramebuffer(GlConst.ReadFramebuffer, (uint)ReadFramebuffer);
-        G.PixelStore(GlConst.UnpackAlignment, UnpackAlignment);
-        G.PixelStore(GlConst.UnpackRowLength, UnpackRowLength);
-        G.PixelStore(GlConst.PackAlignment, PackAlignment);
-        G.PixelStore(GlConst.PackRowLength, PackRowLength);
+        gl.ActiveTexture((TextureUnit)ActiveTexture);
+        SetEnabled(gl, EnableCap.Blend, Blend);
+        SetEnabled(gl, EnableCap.DepthTest, DepthTest);
+        SetEnabled(gl, EnableCap.CullFace, CullFace);
+        SetEnabled(gl, EnableCap.ScissorTest, ScissorTest);
+        SetEnabled(gl, EnableCap.StencilTest, StencilTest);
+        SetEnabled(gl, EnableCap.FramebufferSrgb, FramebufferSrgb);
+        gl.BlendFuncSeparate((BlendingFactor)BlendSrcRgb, (BlendingFactor)BlendDstRgb, (BlendingFactor)BlendSrcAlpha, (BlendingFactor)BlendDstAlpha);
+        gl.BlendEquationSeparate((BlendEquationModeEXT)BlendEquationRgb, (BlendEquationModeEXT)BlendEquationAlpha);
+        gl.ColorMask(ColorMask[0] != 0, ColorMask[1] != 0, ColorMask[2] != 0, ColorMask[3] != 0);
+        gl.Viewport(Viewport[0], Viewport[1], (uint)Viewport[2], (uint)Viewport[3]);
+        gl.Scissor(Scissor[0], Scissor[1], (uint)Scissor[2], (uint)Scissor[3]);
+        gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, (uint)DrawFramebuffer);
+        gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, (uint)ReadFramebuffer);
+        gl.PixelStore(PixelStoreParameter.UnpackAlignment, UnpackAlignment);
+        gl.PixelStore(PixelStoreParameter.UnpackRowLength, UnpackRowLength);
+        gl.PixelStore(PixelStoreParameter.PackAlignment, PackAlignment);
+        gl.PixelStore(PixelStoreParameter.PackRowLength, PackRowLength);
+    }
+
+    public static void SetEnabled(GL gl, EnableCap cap, bool on)
+    {
+        if (on)
+        {
+            gl.Enable(cap);
+        }
+        else
+        {
+            gl.Disable(cap);
+        }
     }
 
     public readonly bool Equals(GlStateSnapshot other)

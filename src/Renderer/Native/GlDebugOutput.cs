@@ -1,46 +1,67 @@
 using System.Runtime.InteropServices;
+using Silk.NET.OpenGL;
 
 namespace RealtimeSeg.Renderer.Native;
 
 /// <summary>
-/// Routes the driver's KHR_debug messages (errors, undefined behaviour, performance warnings) to a logger, so a
-/// misuse shows up with the driver's own explanation instead of a bare error code. Enabled on debug contexts.
+/// Routes one context's KHR_debug messages (errors, undefined behaviour, performance warnings) to a callback, so a
+/// misuse shows up with the driver's own explanation instead of a bare error code. Per context: nothing is shared.
 /// </summary>
-public static unsafe class GlDebugOutput
+internal sealed class GlDebugOutput : IDisposable
 {
-    /// <summary>Receives each message of medium or high severity (or all, with <see cref="Verbose"/>) as one line.</summary>
-    public static event Action<string>? Message;
+    private readonly GL _gl;
+    private readonly Action<string> _sink;
+    private readonly DebugProc _callback; // held: the driver calls it until Dispose
 
-    public static bool Verbose { get; set; }
-
-    /// <summary>Turns debug output on for the current context; false when the driver lacks it.</summary>
-    public static bool Enable()
+    /// <param name="verbose">Pass on low-severity messages and notifications too.</param>
+    public GlDebugOutput(GL gl, Action<string> sink, bool verbose = false)
     {
-        if (!Gl.HasDebugOutput)
+        _gl = gl;
+        _sink = sink;
+        Verbose = verbose;
+        _callback = OnMessage;
+        Enabled = gl.IsExtensionPresent("GL_KHR_debug") || gl.GetInteger(GetPName.MajorVersion) * 10 + gl.GetInteger(GetPName.MinorVersion) >= 43;
+        if (Enabled)
         {
-            return false;
+            gl.Enable(EnableCap.DebugOutput);
+            gl.Enable(EnableCap.DebugOutputSynchronous); // report on the calling thread, inside the offending call
+            unsafe
+            {
+                gl.DebugMessageCallback(_callback, null);
+            }
         }
-        Gl.Enable(GlConst.DebugOutput);
-        Gl.Enable(GlConst.DebugOutputSynchronous); // report on the calling thread, inside the offending call
-        Gl.DebugMessageCallback(&OnMessage, null);
-        return true;
     }
 
-    [UnmanagedCallersOnly]
-    private static void OnMessage(uint source, uint type, uint id, uint severity, int length, byte* message, void* user)
+    /// <summary>False when the driver lacks KHR_debug.</summary>
+    public bool Enabled { get; }
+
+    public bool Verbose { get; set; }
+
+    private void OnMessage(GLEnum source, GLEnum type, int id, GLEnum severity, int length, nint message, nint user)
     {
-        if (!Verbose && severity is not (GlConst.DebugSeverityHigh or GlConst.DebugSeverityMedium))
+        if (!Verbose && severity is not (GLEnum.DebugSeverityHigh or GLEnum.DebugSeverityMedium))
         {
             return;
         }
-        string text = Marshal.PtrToStringUTF8((nint)message, Math.Max(0, length)) ?? "";
+        string text = Marshal.PtrToStringUTF8(message, Math.Max(0, length)) ?? "";
         string level = severity switch
         {
-            GlConst.DebugSeverityHigh => "high",
-            GlConst.DebugSeverityMedium => "medium",
-            GlConst.DebugSeverityLow => "low",
+            GLEnum.DebugSeverityHigh => "high",
+            GLEnum.DebugSeverityMedium => "medium",
+            GLEnum.DebugSeverityLow => "low",
             _ => "note",
         };
-        Message?.Invoke($"GL ({level}): {text.TrimEnd()}");
+        _sink($"GL ({level}): {text.TrimEnd()}");
+    }
+
+    public void Dispose()
+    {
+        if (Enabled)
+        {
+            unsafe
+            {
+                _gl.DebugMessageCallback(null, null);
+            }
+        }
     }
 }

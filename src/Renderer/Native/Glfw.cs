@@ -29,6 +29,8 @@ public static unsafe class Glfw
     private static delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, int, int, void>, nint> _setKeyCallback;
     private static delegate* unmanaged<byte**, int> _getError;
     private static delegate* unmanaged<nint, byte*, void> _setWindowTitle;
+    private static delegate* unmanaged<double> _getTime;
+    private const int NotInitialized = 0x00010001;
 
     public static void EnsureLoaded()
     {
@@ -57,10 +59,23 @@ public static unsafe class Glfw
         _setKeyCallback = (delegate* unmanaged<nint, delegate* unmanaged<nint, int, int, int, int, void>, nint>)Get("glfwSetKeyCallback");
         _getError = (delegate* unmanaged<byte**, int>)Get("glfwGetError");
         _setWindowTitle = (delegate* unmanaged<nint, byte*, void>)Get("glfwSetWindowTitle");
+        _getTime = (delegate* unmanaged<double>)Get("glfwGetTime");
         _library = lib;
     }
 
     public static bool Init() => _init() != 0;
+
+    /// <summary>
+    /// Whether GLFW is initialised already (by the host, say). GLFW has no query for it; any call before init
+    /// reports GLFW_NOT_INITIALIZED, and glfwGetTime has no other effect.
+    /// </summary>
+    public static bool IsInitialized()
+    {
+        _getError(null); // clear an older error
+        _getTime();
+        return _getError(null) != NotInitialized;
+    }
+
     public static void Terminate() => _terminate();
     public static void WindowHint(int hint, int value) => _windowHint(hint, value);
 

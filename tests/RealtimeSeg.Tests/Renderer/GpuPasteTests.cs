@@ -81,8 +81,8 @@ public sealed class GpuPasteTests : IDisposable
     public void GpuPasteAgreesWithTheCpuPaste(string modelFile, int targetWidth, int targetHeight)
     {
         var scenes = Scenes(Path.Combine(Fixtures.RepoRoot, "models", modelFile));
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(targetWidth, targetHeight);
+        using var overlay = new OverlayRenderer(_context.Gl);
+        using var target = new OffscreenTarget(_context.Gl, targetWidth, targetHeight);
         using var image = Frame.Allocate(targetWidth, targetHeight, PixelFormat.Bgra32);
         int compared = 0, touchingBorder = 0;
         float worst = 1f;

@@ -5,6 +5,8 @@ using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime.Structures;
+using Silk.NET.OpenGL;
+using PixelFormat = RealtimeSeg.Runtime.Imaging.PixelFormat;
 
 namespace RealtimeSeg.Tests.Renderer;
 
@@ -13,6 +15,8 @@ public sealed class OverlayRendererTests : IDisposable
 {
     private static readonly LabelMap Labels = new(["background", "thing", "other"], "test");
     private readonly EglContext _context = new(debug: true);
+
+    private GL Gl => _context.Gl;
 
     public void Dispose() => _context.Dispose();
 
@@ -50,8 +54,8 @@ public sealed class OverlayRendererTests : IDisposable
     {
         using var frame = Grey(320, 240);
         var instances = SquareInstance();
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(320, 240);
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240);
         using var image = Frame.Allocate(320, 240, PixelFormat.Bgra32);
         target.Clear();
         overlay.Draw(frame, instances, target.Viewport, new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0xFF0000] });
@@ -103,8 +107,8 @@ public sealed class OverlayRendererTests : IDisposable
     {
         using var frame = Grey(320, 240);
         var instances = SquareInstance();
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(320, 240);
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240);
         using var image = Frame.Allocate(320, 240, PixelFormat.Bgra32);
         var red = new OverlayOptions { Colours = ColourMode.PerClass, Palette = [0x000000, 0xFF0000] };
         target.Bind();
@@ -131,50 +135,98 @@ public sealed class OverlayRendererTests : IDisposable
     }
 
     [Fact]
-    public void HostGlStateIsIdenticalAfterDraw()
+    public unsafe void HostGlStateIsIdenticalAfterDrawAndThePictureIsRight()
     {
         using var frame = Grey(320, 240);
         var instances = SquareInstance();
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(320, 240);
-        // A host's state, deliberately unlike the overlay's.
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240);
+        using var reference = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var image = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        var options = new OverlayOptions { Hud = true, MeasureGpuTime = true, UsePixelBuffers = true };
         target.Bind();
+        overlay.Draw(frame, instances, target.Viewport, options);
+        target.ReadPixels(reference); // the picture with GL's default state
+
+        // A host's state, deliberately unlike the overlay's: samplers on both units (a mipmapped min filter would
+        // make our textures incomplete: black), red writes masked off, sRGB writes on, an odd blend, textures,
+        // program, VAO, buffer, depth/cull/scissor, viewport and pixel-store values.
         uint hostTexture = Gl.GenTexture(), hostArray = Gl.GenTexture(), hostVao = Gl.GenVertexArray(), hostBuffer = Gl.GenBuffer();
-        var hostProgram = ShaderProgram.Build("host", "void main() { gl_Position = vec4(0.0); }", "out vec4 c; void main() { c = vec4(1.0); }");
-        Gl.ActiveTexture(GlConst.Texture0 + 1);
-        Gl.BindTexture(GlConst.Texture2D, hostTexture);
-        Gl.BindTexture(GlConst.Texture2DArray, hostArray);
-        Gl.ActiveTexture(GlConst.Texture0);
+        uint sampler0 = Gl.GenSampler(), sampler1 = Gl.GenSampler();
+        Gl.SamplerParameter(sampler0, SamplerParameterI.MinFilter, (int)GLEnum.LinearMipmapLinear);
+        Gl.SamplerParameter(sampler1, SamplerParameterI.MinFilter, (int)GLEnum.NearestMipmapNearest);
+        var hostProgram = ShaderProgram.Build(Gl, "host", "void main() { gl_Position = vec4(0.0); }", "out vec4 c; void main() { c = vec4(1.0); }");
+        Gl.ActiveTexture(TextureUnit.Texture1);
+        Gl.BindTexture(TextureTarget.Texture2D, hostTexture);
+        Gl.BindTexture(TextureTarget.Texture2DArray, hostArray);
+        Gl.ActiveTexture(TextureUnit.Texture0);
+        Gl.BindSampler(0, sampler0);
+        Gl.BindSampler(1, sampler1);
         Gl.UseProgram(hostProgram.Handle);
         Gl.BindVertexArray(hostVao);
-        Gl.BindBuffer(GlConst.ArrayBuffer, hostBuffer);
-        Gl.Enable(GlConst.DepthTest);
-        Gl.Enable(GlConst.CullFace);
-        Gl.Enable(GlConst.ScissorTest);
+        Gl.BindBuffer(BufferTargetARB.ArrayBuffer, hostBuffer);
+        Gl.Enable(EnableCap.DepthTest);
+        Gl.Enable(EnableCap.CullFace);
+        Gl.Enable(EnableCap.ScissorTest);
+        Gl.Enable(EnableCap.FramebufferSrgb);
+        Gl.ColorMask(false, true, true, true);
         Gl.Scissor(3, 4, 50, 60);
         Gl.Viewport(7, 8, 100, 90);
-        Gl.Disable(GlConst.Blend);
-        Gl.BlendFuncSeparate(GlConst.One, GlConst.One, GlConst.Zero, GlConst.One);
-        Gl.PixelStore(GlConst.UnpackAlignment, 8);
-        Gl.PixelStore(GlConst.UnpackRowLength, 17);
-        var before = GlStateSnapshot.Capture();
+        Gl.Enable(EnableCap.Blend);
+        Gl.BlendFuncSeparate(BlendingFactor.One, BlendingFactor.One, BlendingFactor.Zero, BlendingFactor.One);
+        Gl.BlendEquationSeparate(BlendEquationModeEXT.FuncReverseSubtract, BlendEquationModeEXT.Max);
+        Gl.PixelStore(PixelStoreParameter.UnpackAlignment, 8);
+        Gl.PixelStore(PixelStoreParameter.UnpackRowLength, 17);
+        var before = GlStateSnapshot.Capture(Gl);
 
-        overlay.Draw(frame, instances, new Viewport(0, 0, 320, 240), new OverlayOptions { Hud = true, MeasureGpuTime = true, UsePixelBuffers = true });
-        var after = GlStateSnapshot.Capture();
+        target.Clear();
+        Gl.ColorMask(false, true, true, true); // Clear binds the target and resets the viewport only
+        Gl.Viewport(7, 8, 100, 90);
+        before = GlStateSnapshot.Capture(Gl);
+        overlay.Draw(frame, instances, new Viewport(0, 0, 320, 240), options);
+        var after = GlStateSnapshot.Capture(Gl);
 
         Assert.Equal(before, after);
         Assert.Equal(hostProgram.Handle, (uint)after.Program);
         Assert.Equal(17, after.UnpackRowLength);
-        Assert.True(after.ScissorTest && after.DepthTest && !after.Blend);
-        hostProgram.Dispose();
+        Assert.Equal((int)sampler1, after.Sampler[1]);
+        Assert.True(after.ScissorTest && after.DepthTest && after.Blend && after.FramebufferSrgb && after.ColorMask[0] == 0);
+        // And the overlay drew exactly what it draws on a default context.
+        Gl.ColorMask(true, true, true, true);
+        Gl.Disable(EnableCap.FramebufferSrgb);
+        Gl.BindSampler(0, 0);
+        Gl.BindSampler(1, 0);
+        target.ReadPixels(image);
+        Assert.True(reference.Pixels.SequenceEqual(image.Pixels), "the host's state changed the overlay's picture");
+        Gl.DeleteSampler(sampler0);
+        Gl.DeleteSampler(sampler1);
+        Gl.DeleteProgram(hostProgram.Handle);
+    }
+
+    [Fact]
+    public void WithoutStateRestoreTheOverlayStillDrawsRightAndLeavesItsOwnState()
+    {
+        using var frame = Grey(320, 240);
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240);
+        using var restored = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        using var raw = Frame.Allocate(320, 240, PixelFormat.Bgra32);
+        target.Bind();
+        overlay.Draw(frame, SquareInstance(), target.Viewport);
+        target.ReadPixels(restored);
+        Gl.Enable(EnableCap.ScissorTest);
+        overlay.Draw(frame, SquareInstance(), target.Viewport, OverlayOptions.Default with { RestoreHostState = false });
+        Assert.False(Gl.IsEnabled(EnableCap.ScissorTest)); // the overlay's own state is left for the host to reset
+        target.ReadPixels(raw);
+        Assert.True(restored.Pixels.SequenceEqual(raw.Pixels));
     }
 
     [Fact]
     public void DrawingWithNoFramebufferBoundSaysWhatToDo()
     {
         using var frame = Grey(32, 24);
-        using var overlay = new OverlayRenderer();
-        Gl.BindFramebuffer(GlConst.Framebuffer, 0);
+        using var overlay = new OverlayRenderer(Gl);
+        Gl.BindFramebuffer(FramebufferTarget.Framebuffer, 0);
         var e = Assert.Throws<RendererException>(() => overlay.Draw(frame, new InstanceSet(Labels), new Viewport(0, 0, 32, 24)));
         Assert.Contains("bind an OffscreenTarget first", e.Message, StringComparison.Ordinal);
     }
@@ -182,8 +234,8 @@ public sealed class OverlayRendererTests : IDisposable
     [Fact]
     public void AsynchronousReadbackReturnsWhatWasDrawnInOrder()
     {
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(320, 240);
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240);
         using var expected = Frame.Allocate(320, 240, PixelFormat.Bgra32);
         using var first = Frame.Allocate(320, 240, PixelFormat.Bgra32);
         using var second = Frame.Allocate(320, 240, PixelFormat.Bgra32);
@@ -208,8 +260,8 @@ public sealed class OverlayRendererTests : IDisposable
     [Fact]
     public void YuvReadbackMatchesABt601ConversionOfThePicture()
     {
-        using var overlay = new OverlayRenderer();
-        using var target = new OffscreenTarget(320, 240, ReadbackFormat.Yuv420);
+        using var overlay = new OverlayRenderer(Gl);
+        using var target = new OffscreenTarget(Gl, 320, 240, ReadbackFormat.Yuv420);
         using var bgra = Frame.Allocate(320, 240, PixelFormat.Bgra32);
         using var yuv = Frame.Allocate(320, 240, PixelFormat.Yuv420);
         using var grey = Grey(320, 240, 90);
@@ -255,15 +307,15 @@ public sealed class OverlayRendererTests : IDisposable
     {
         var messages = new List<string>();
         void Collect(string m) => messages.Add(m);
-        GlDebugOutput.Message += Collect;
+        _context.DebugMessage += Collect;
         try
         {
-            Gl.BindTexture(0x1234, 0); // not a texture target: the driver explains
-            Assert.Equal(GlConst.InvalidEnum, Gl.GetError());
+            Gl.BindTexture((GLEnum)0x1234, 0); // not a texture target: the driver explains
+            Assert.Equal(GLEnum.InvalidEnum, Gl.GetError());
         }
         finally
         {
-            GlDebugOutput.Message -= Collect;
+            _context.DebugMessage -= Collect;
         }
         Assert.Contains(messages, m => m.Contains("GL_INVALID_ENUM", StringComparison.Ordinal) && m.Contains("glBindTexture", StringComparison.Ordinal));
     }
@@ -271,7 +323,7 @@ public sealed class OverlayRendererTests : IDisposable
     [Fact]
     public void ABrokenShaderFailsWithTheCompilerLog()
     {
-        var e = Assert.Throws<RendererException>(() => ShaderProgram.Build("broken", "void main() { gl_Position = vec4(0.0); }", "out vec4 c;\nvoid main() { c = vec4(1.0) +; }"));
+        var e = Assert.Throws<RendererException>(() => ShaderProgram.Build(Gl, "broken", "void main() { gl_Position = vec4(0.0); }", "out vec4 c;\nvoid main() { c = vec4(1.0) +; }"));
         Assert.Contains("shader broken.frag failed to compile", e.Message, StringComparison.Ordinal);
         Assert.Contains("error", e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("2", e.Message, StringComparison.Ordinal); // the driver names the line

@@ -34,9 +34,10 @@ public sealed class EmbeddingSampleTests
         pipeline.Start();
         Assert.True(SpinWait.SpinUntil(() => pipeline.LatestSequence >= 0, 30_000));
 
-        using var target = new OffscreenTarget(640, 480);
+        using var target = new OffscreenTarget(host.Gl, 640, 480);
         target.Clear(0x204060); // the host's own picture
-        using var layer = new SegmentationLayer(pipeline, Egl.GetProcAddress);
+        using var engineGl = Silk.NET.OpenGL.GL.GetApi(Egl.GetProcAddress); // the engine's own GL, from its loader
+        using var layer = new SegmentationLayer(pipeline, engineGl);
         target.Bind();
         layer.Render(0, 0, 640, 480);
         using var image = Frame.Allocate(640, 480, PixelFormat.Bgra32);

@@ -1,6 +1,7 @@
 // README:begin
 using RealtimeSeg.Renderer;
 using RealtimeSeg.Runtime.Pipeline;
+using Silk.NET.OpenGL;
 
 /// <summary>A host engine's overlay layer: its own GL context is current and its framebuffer bound.</summary>
 public sealed class SegmentationLayer : IDisposable
@@ -8,11 +9,12 @@ public sealed class SegmentationLayer : IDisposable
     private readonly InferencePipeline _pipeline;
     private readonly OverlayRenderer _overlay;
 
-    public SegmentationLayer(InferencePipeline pipeline, Func<string, nint> getProcAddress)
+    /// <param name="gl">The engine's Silk.NET GL; an engine on another binding makes one from its context's
+    /// loader: <c>GL.GetApi(getProcAddress)</c> (GLFW, SDL, EGL, ...).</param>
+    public SegmentationLayer(InferencePipeline pipeline, GL gl)
     {
-        RealtimeSeg.Renderer.Native.Gl.Load(getProcAddress); // the host context's loader (GLFW, SDL, EGL, ...)
         _pipeline = pipeline;
-        _overlay = new OverlayRenderer();
+        _overlay = new OverlayRenderer(gl);
     }
 
     /// <summary>Call once per host frame, after the scene: draws the newest result, never waits for inference.</summary>
