@@ -46,12 +46,6 @@ public sealed record OverlayOptions
     /// <summary>Integer scale of the 5x7 font (2 → 10x14-pixel glyphs).</summary>
     public int TextScale { get; init; } = 2;
 
-    /// <summary>Instances below this score are not drawn.</summary>
-    public float MinScore { get; init; }
-
-    /// <summary>Only these class ids are drawn; null draws all.</summary>
-    public IReadOnlySet<int>? Classes { get; init; }
-
     public ColourMode Colours { get; init; } = ColourMode.Tracked;
 
     /// <summary>Colours as 0xRRGGBB, used in order (tracked) or by class id (per class); null: the built-in palette.</summary>

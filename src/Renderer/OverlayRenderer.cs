@@ -294,9 +294,6 @@ public sealed unsafe class OverlayRenderer : IDisposable
         }
     }
 
-    private bool Shown(InstanceSet instances, int i, OverlayOptions options) =>
-        instances.Scores[i] >= options.MinScore && (options.Classes is null || options.Classes.Contains(instances.ClassIds[i]));
-
     private void DrawMasks(InstanceSet instances, Viewport viewport, Layout layout, OverlayOptions options, int frameWidth, int frameHeight)
     {
         bool raw = instances.MaskKind == MaskKind.Raw;
@@ -315,10 +312,6 @@ public sealed unsafe class OverlayRenderer : IDisposable
         EnsureCapacity(ref _maskData, instances.Count * MaskFloats);
         for (int i = 0; i < instances.Count; i++)
         {
-            if (!Shown(instances, i, options))
-            {
-                continue;
-            }
             int x0, y0, w, h;
             if (raw)
             {
@@ -422,10 +415,6 @@ public sealed unsafe class OverlayRenderer : IDisposable
         int scale = Math.Max(1, options.TextScale);
         for (int i = 0; i < instances.Count; i++)
         {
-            if (!Shown(instances, i, options))
-            {
-                continue;
-            }
             var box = instances.Boxes[i];
             // Window pixels, rounded so the band lands on whole pixels.
             float left = MathF.Round(viewport.X + layout.OffsetX + box.X1 * layout.Scale);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using RealtimeSeg.App.Recording;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
@@ -43,10 +44,10 @@ internal static class DemoCommand
                 }
                 Console.Error.WriteLine($"demo: no display, so recording {s:0.#} s of the synthetic scene through {model} to {outPath}");
                 using var headlessModel = Open(model);
-                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay));
+                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay, SegmentOptions.Default));
             }
             using var segmentation = Open(model);
-            return ViewCommand.Show(segmentation, spec, source, overlay, 1280, 960);
+            return ViewCommand.Show(segmentation, spec, source, overlay, SegmentOptions.Default, 1280, 960);
         }));
         return command;
     }

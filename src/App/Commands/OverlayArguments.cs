@@ -1,9 +1,13 @@
 using System.CommandLine;
 using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime.Processing;
 
 namespace RealtimeSeg.App.Commands;
 
-/// <summary>What the overlay draws: the same options for every command that draws (record, view, segment --out).</summary>
+/// <summary>
+/// What is drawn: the same options for every command that draws (record, view, demo, segment --out). The score
+/// cut-off is applied once, where instances are produced (<see cref="Segment"/>), never again by the overlay.
+/// </summary>
 internal sealed class OverlayArguments
 {
     private readonly bool _hud;
@@ -19,7 +23,7 @@ internal sealed class OverlayArguments
 
     public Option<bool> Hud { get; } = new("--hud") { Description = "Draw the HUD (fps, latency, provider, drops)" };
 
-    public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score shown (drawn; segment also reports only these)", DefaultValueFactory = _ => 0.5f };
+    public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score kept: instances below it are neither drawn nor reported", DefaultValueFactory = _ => 0.5f };
 
     public void AddTo(Command command)
     {
@@ -35,6 +39,16 @@ internal sealed class OverlayArguments
         Boxes = !parse.GetValue(NoBoxes),
         Labels = !parse.GetValue(NoLabels),
         Hud = _hud && parse.GetValue(Hud),
-        MinScore = parse.GetValue(MinScore),
     };
+
+    /// <summary>The producer's filter: what the pipeline (or segment) keeps.</summary>
+    public SegmentOptions Segment(ParseResult parse)
+    {
+        float min = parse.GetValue(MinScore);
+        if (min is < 0 or > 1 || float.IsNaN(min))
+        {
+            throw new Runtime.RealtimeSegException($"--min-score {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside 0..1");
+        }
+        return SegmentOptions.Default with { MinScore = min };
+    }
 }

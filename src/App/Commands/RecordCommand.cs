@@ -58,7 +58,7 @@ internal static class RecordCommand
             {
                 throw new RealtimeSegException($"--fps {f.ToString(CultureInfo.InvariantCulture)} is out of range; use 1 to 240");
             }
-            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse),
+            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse), overlay.Segment(parse),
                 Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot));
             using var segmentation = model.Open(parse);
             return Run(segmentation, plan);

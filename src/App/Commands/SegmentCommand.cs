@@ -41,11 +41,7 @@ internal static class SegmentCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var drawing = overlay.Options(parse);
-            float min = drawing.MinScore;
-            if (min is < 0 or > 1 || float.IsNaN(min))
-            {
-                throw new RealtimeSegException($"--min-score {min.ToString(CultureInfo.InvariantCulture)} is outside 0..1");
-            }
+            var options = overlay.Segment(parse);
             var files = ExpandInputs(parse.GetValue(input)!);
             string? dir = parse.GetValue(outDir);
             // GL first: where it cannot be had, nothing (not even the folder) is created.
@@ -60,7 +56,6 @@ internal static class SegmentCommand
             using var pool = new FramePool();
             var instances = model.CreateInstanceSet();
             var scratch = new MaskBitmap();
-            var options = new SegmentOptions { MinScore = min };
             bool asJson = parse.GetValue(json);
             var results = new List<Dictionary<string, object?>>();
             foreach (string file in files)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Loop;
 using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime;
 using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime.Model;
@@ -29,7 +30,7 @@ internal static class ViewCommand
             RequireDisplay();
             var spec = source.Spec(parse);
             using var segmentation = model.Open(parse);
-            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, w, h);
+            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, overlay.Segment(parse), w, h);
         }));
         return command;
     }
@@ -46,7 +47,7 @@ internal static class ViewCommand
     internal static bool HasDisplay() =>
         !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
 
-    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, int width, int height)
+    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, SegmentOptions segment, int width, int height)
     {
         // A viewer is live whatever the source: a file plays at its own rate, newest frame wins.
         if (spec.Kind is SourceKind.VideoFile)
@@ -54,7 +55,7 @@ internal static class ViewCommand
             options = options with { Realtime = true };
         }
         using var capture = new CaptureLoop(FrameSources.Create(spec, options), new CaptureOptions { Pacing = Pacing.Live });
-        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames);
+        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Segment = segment });
         using var viewer = new ViewerWindow($"RealtimeSeg: {spec}", width, height) { Options = overlay };
         capture.Start();
         pipeline.Start();

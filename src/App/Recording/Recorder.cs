@@ -4,6 +4,7 @@ using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Loop;
 using RealtimeSeg.Capture.Recording;
 using RealtimeSeg.Renderer;
+using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
@@ -21,6 +22,7 @@ internal sealed record RecordPlan(
     long? Frames,
     double? Fps,
     OverlayOptions Overlay,
+    SegmentOptions Segment,
     bool Encode = true,
     string? Snapshot = null);
 
@@ -49,7 +51,7 @@ internal sealed class Recorder
         }
         using var capture = new CaptureLoop(FrameSources.Create(plan.Source, options),
             new CaptureOptions { Pacing = plan.Lossless ? Pacing.Lossless : Pacing.Live });
-        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Lossless = plan.Lossless });
+        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment });
         using var context = new EglContext();
         using var overlay = new OverlayRenderer(context.Gl);
         using var readbackPool = new FramePool();

@@ -107,6 +107,29 @@ public sealed class AnnotatedStillTests
     }
 
     [Fact]
+    public void ALowMinScoreDrawsTheLowScoringInstancesInRecordingsAndStills()
+    {
+        // This picture has instances scoring 0.21-0.49 beside 0.53-0.96 ones: the score filter is applied once, by
+        // the producer, so --min-score 0.2 must draw them (before, the pipeline's own 0.5 had dropped them already).
+        using var dir = Fixtures.TempDir();
+        var json = CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--json", "--min-score", "0.2"]);
+        var scores = System.Text.Json.Nodes.JsonNode.Parse(json.Stdout)!["images"]![0]!["instances"]!.AsArray()
+            .Select(i => i!["score"]!.GetValue<float>()).ToArray();
+        Assert.Contains(scores, s => s is >= 0.2f and < 0.5f);
+        foreach (string min in new[] { "0.2", "0.5" })
+        {
+            var r = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", Picture, "-o", dir.File($"clip{min}.mp4"), "--snapshot", dir.File($"record{min}.png"), "--min-score", min]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.Equal(0, CliRunner.Run(["segment", "-m", Fixtures.DemoModel, "-i", Picture, "--out", dir.File($"still{min}"), "--min-score", min]).ExitCode);
+        }
+        using var low = Png.Read(dir.File("record0.2.png"));
+        using var high = Png.Read(dir.File("record0.5.png"));
+        using var lowStill = Png.Read(dir.File("still0.2/000001.png"));
+        Assert.False(low.Pixels.SequenceEqual(high.Pixels), "--min-score 0.2 drew the same as 0.5");
+        Assert.True(low.Pixels.SequenceEqual(lowStill.Pixels), "the recording and the still disagree at --min-score 0.2");
+    }
+
+    [Fact]
     public void WithoutOpenGlTheStillsFailInOneLineAndNothingIsCreated()
     {
         using var dir = Fixtures.TempDir();
