@@ -101,7 +101,7 @@ public sealed unsafe class ViewerWindow : IDisposable
             }
             if (!Paused && pipeline.TryGetLatest(out var latest))
             {
-                Show(latest!);
+                Show(latest);
             }
             RenderFrame(hud with { RenderFps = RenderFps });
         }

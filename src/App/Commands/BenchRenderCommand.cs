@@ -151,9 +151,9 @@ internal static class BenchRenderCommand
         {
             if (pipeline.TryGetLatest(out var result))
             {
-                using (result!)
+                using (result)
                 {
-                    overlay.Draw(result!, target.Viewport, OverlayOptions.Default with { Hud = true });
+                    overlay.Draw(result, target.Viewport, OverlayOptions.Default with { Hud = true });
                 }
             }
             gl.Finish(); // a frame counts once the GPU has drawn it, as a swap would wait

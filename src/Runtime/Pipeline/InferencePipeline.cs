@@ -105,7 +105,7 @@ public sealed class InferencePipeline : IDisposable
     public PipelineStats Stats => _metrics.Snapshot(_input is LatestValue<Frame> live ? live.Dropped : 0);
 
     /// <summary>A reference to the newest result without waiting (the renderer's path); dispose it when done.</summary>
-    public bool TryGetLatest(out SegmentationResult? result)
+    public bool TryGetLatest([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SegmentationResult? result)
     {
         lock (_latestLock)
         {

@@ -17,8 +17,10 @@ public enum MaskKind
 
 /// <summary>
 /// One frame's detections as a struct of arrays: equal-length boxes (frame pixels, x1,y1,x2,y2), scores,
-/// class ids and masks, plus the frame size. Fields only grow together (<see cref="Add"/>), so their lengths
-/// always agree. A set is reused frame after frame; its buffers grow and are never shrunk.
+/// class ids and masks, plus the frame size. Read-only to its readers: only its producer (the pipeline's
+/// postprocessor, the synthetic scene's ground truth) writes it, through internal members, and every accessor
+/// checks its index against <see cref="Count"/>. A host with detections of its own makes a set with
+/// <see cref="FromDetections"/>. A pooled set is reused frame after frame; its buffers grow and never shrink.
 /// </summary>
 public sealed class InstanceSet
 {
@@ -49,7 +51,7 @@ public sealed class InstanceSet
 
     public ReadOnlySpan<int> ClassIds => _classIds.AsSpan(0, Count);
 
-    public string ClassName(int index) => Labels.Name(_classIds[index]);
+    public string ClassName(int index) => Labels.Name(_classIds[CheckIndex(index)]);
 
     /// <summary>Every instance's raw mask back to back (RawMaskSize² each, in instance order): one GPU upload.</summary>
     public ReadOnlySpan<float> RawMasks => MaskKind == MaskKind.Raw ? _rawMasks.AsSpan(0, Count * RawMaskSize * RawMaskSize) : default;
@@ -62,7 +64,7 @@ public sealed class InstanceSet
             throw new InvalidOperationException($"this set has {MaskKind} masks, not raw ones");
         }
         int m2 = RawMaskSize * RawMaskSize;
-        return _rawMasks.AsSpan(index * m2, m2);
+        return _rawMasks.AsSpan(CheckIndex(index) * m2, m2);
     }
 
     /// <summary>
@@ -78,7 +80,7 @@ public sealed class InstanceSet
     /// </summary>
     public MaskBitmap Mask(int index, MaskBitmap into)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        CheckIndex(index);
         ArgumentNullException.ThrowIfNull(into);
         switch (MaskKind)
         {
@@ -92,8 +94,30 @@ public sealed class InstanceSet
         }
     }
 
-    /// <summary>Empties the set for a new frame.</summary>
-    public void Reset(int imageWidth, int imageHeight, MaskKind maskKind, int rawMaskSize = 0, LabelMap? labels = null)
+    /// <summary>
+    /// A set of a host's own detections (boxes in frame pixels), to draw or publish like a model's:
+    /// <paramref name="masks"/> (frame-resolution bitmaps, one per box, copied) or none for boxes only.
+    /// </summary>
+    public static InstanceSet FromDetections(int imageWidth, int imageHeight, LabelMap labels, ReadOnlySpan<BoxF> boxes,
+        ReadOnlySpan<float> scores, ReadOnlySpan<int> classIds, IReadOnlyList<MaskBitmap>? masks = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (scores.Length != boxes.Length || classIds.Length != boxes.Length || (masks is not null && masks.Count != boxes.Length))
+        {
+            throw new ArgumentException($"detections must agree in count: {boxes.Length} boxes, {scores.Length} scores, {classIds.Length} class ids{(masks is null ? "" : $", {masks.Count} masks")}");
+        }
+        var set = new InstanceSet(labels);
+        set.Reset(imageWidth, imageHeight, masks is null ? MaskKind.None : MaskKind.Bitmap);
+        for (int i = 0; i < boxes.Length; i++)
+        {
+            int k = set.Add(boxes[i], scores[i], classIds[i]);
+            masks?[i].CopyTo(set.StoredBitmap(k));
+        }
+        return set;
+    }
+
+    /// <summary>Empties the set for a new frame (its producer only).</summary>
+    internal void Reset(int imageWidth, int imageHeight, MaskKind maskKind, int rawMaskSize = 0, LabelMap? labels = null)
     {
         ImageWidth = imageWidth;
         ImageHeight = imageHeight;
@@ -104,7 +128,7 @@ public sealed class InstanceSet
     }
 
     /// <summary>Appends one instance; its mask is filled through the returned slot (raw) or bitmap.</summary>
-    public int Add(in BoxF box, float score, int classId)
+    internal int Add(in BoxF box, float score, int classId)
     {
         EnsureCapacity(Count + 1);
         int i = Count++;
@@ -115,17 +139,27 @@ public sealed class InstanceSet
     }
 
     /// <summary>Instance <paramref name="index"/>'s raw mask, for the producer to write.</summary>
-    public Span<float> WritableRawMask(int index)
+    internal Span<float> WritableRawMask(int index)
     {
         int m2 = RawMaskSize * RawMaskSize;
-        return _rawMasks.AsSpan(index * m2, m2);
+        return _rawMasks.AsSpan(CheckIndex(index) * m2, m2);
     }
 
     /// <summary>
     /// Instance <paramref name="index"/>'s full-resolution mask as stored (no copy): valid until the set is refilled.
     /// For sets built outside a model it is also where the mask is written.
     /// </summary>
-    public MaskBitmap StoredBitmap(int index) => _bitmaps[index];
+    internal MaskBitmap StoredBitmap(int index) => _bitmaps[CheckIndex(index)];
+
+    // Against Count, not the buffers' capacity: an index past Count would read the previous frame's instance.
+    private int CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"this set has {Count} instances");
+        }
+        return index;
+    }
 
     /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>
     public InstanceSet Where(Func<int, bool> keep)

@@ -142,7 +142,7 @@ public sealed class PipelineTests : IDisposable
         {
             if (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) == WaitOutcome.Item)
             {
-                using (result!)
+                using (result)
                 {
                     Assert.True(result!.Sequence > lastSequence, "sequence numbers must increase");
                     lastSequence = result.Sequence;
@@ -250,9 +250,9 @@ public sealed class PipelineTests : IDisposable
         inbox.Publish(frame);
         Assert.True(SpinWait.SpinUntil(() => pipeline.LatestSequence == 0, 10_000));
         Assert.True(pipeline.TryGetLatest(out var latest));
-        using (latest!)
+        using (latest)
         {
-            Assert.Equal(77, latest!.Frame.Id);
+            Assert.Equal(77, latest.Frame.Id);
             Assert.True(Matches(latest.Instances, truth) >= truth.Count - 1);
         }
         inbox.Complete();

@@ -22,10 +22,10 @@ public sealed class SegmentationLayer : IDisposable
     {
         if (_pipeline.TryGetLatest(out var result))
         {
-            using (result!)
+            using (result)
             {
                 var options = OverlayOptions.Default with { Frame = false }; // over the host's own picture
-                _overlay.Draw(result!, new Viewport(x, y, width, height), options);
+                _overlay.Draw(result, new Viewport(x, y, width, height), options);
             }
         }
     }

@@ -83,4 +83,50 @@ public sealed class InstanceSetTests
         Assert.Equal(0, new BoxF(5, 5, 4, 9).Area);
         Assert.Equal(new BoxF(0, 2, 8, 8), new BoxF(-3, 2, 12, 9).Clip(8, 8));
     }
+
+    [Fact]
+    public void AReusedSetRefusesIndicesPastItsCountInsteadOfReturningTheLastFramesInstances()
+    {
+        var set = new InstanceSet(Labels);
+        set.Reset(100, 80, MaskKind.Raw, 2);
+        for (int i = 0; i < 3; i++)
+        {
+            set.Add(new BoxF(i, i, i + 10, i + 10), 0.9f, 2);
+        }
+        set.Reset(100, 80, MaskKind.Raw, 2); // the next frame: one instance where there were three
+        set.Add(new BoxF(1, 1, 9, 9), 0.8f, 1);
+        Assert.Equal("a", set.ClassName(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.ClassName(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.RawMask(1).Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.Mask(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => set.ClassName(-1));
+    }
+
+    [Fact]
+    public void ReadersSeeNoWayToChangeASet()
+    {
+        // Pooled results are shared between the pipeline, renderers and hosts: writing is the producer's, internally.
+        var writers = typeof(InstanceSet).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(m => m.DeclaringType == typeof(InstanceSet))
+            .Where(m => m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(Span<>)
+                        || m.Name is "Reset" or "Add" or "WritableRawMask" or "StoredBitmap" || m.Name.StartsWith("set_", StringComparison.Ordinal))
+            .Select(m => m.Name);
+        Assert.Empty(writers);
+    }
+
+    [Fact]
+    public void AHostBuildsASetFromItsOwnDetections()
+    {
+        var mask = new MaskBitmap();
+        mask.Reset(new PixelRect(10, 10, 20, 20)).Fill(1);
+        var set = InstanceSet.FromDetections(64, 48, Labels, [new BoxF(10, 10, 20, 20), new BoxF(30, 5, 40, 15)], [0.9f, 0.4f], [1, 2],
+            [mask, new MaskBitmap()]);
+        Assert.Equal((2, MaskKind.Bitmap, 64, 48), (set.Count, set.MaskKind, set.ImageWidth, set.ImageHeight));
+        Assert.Equal(["a", "b"], new[] { set.ClassName(0), set.ClassName(1) });
+        Assert.Equal(100, set.Mask(0).PixelCount);
+        mask.Data.Clear(); // the set holds its own copy
+        Assert.Equal(100, set.Mask(0).PixelCount);
+        var e = Assert.Throws<ArgumentException>(() => InstanceSet.FromDetections(64, 48, Labels, [new BoxF(1, 1, 2, 2)], [0.5f, 0.6f], [1]));
+        Assert.Contains("1 boxes, 2 scores, 1 class ids", e.Message, StringComparison.Ordinal);
+    }
 }
