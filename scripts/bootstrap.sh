@@ -44,15 +44,27 @@ check_tools() {
   command -v dotnet >/dev/null || die "the .NET SDK is not installed; install .NET 10 SDK (https://dot.net) and retry"
 }
 
+# True when some source is newer than the assembly its project built. Each project's own output is compared with
+# its own sources: a project whose public surface did not change does not make its dependants recompile, so the
+# CLI's dll alone would look stale forever after an internal change. bin/ and obj/ are build output (a Debug build
+# writes generated .cs files under obj/), never sources.
+sources_changed() {
+  local flavour_dir="bin/Release/net10.0" project name output
+  [ "$FLAVOR" = cpu ] || flavour_dir="bin/$FLAVOR/Release/net10.0"
+  for project in Runtime Capture Renderer App; do
+    name="RealtimeSeg.$project.dll"; [ "$project" = App ] && name=realtimeseg.dll
+    output="$root/src/$project/$flavour_dir/$name"
+    [ -f "$output" ] || return 0
+    [ -n "$(find "$root/src/$project" \( -name bin -o -name obj \) -prune -o \
+        \( -name '*.cs' -o -name '*.csproj' \) -newer "$output" -print -quit 2>/dev/null)" ] && return 0
+    if [ "$project" = Renderer ] && [ -n "$(find "$root/shaders" -newer "$output" -print -quit)" ]; then return 0; fi
+    if [ "$project" = App ] && [ -n "$(find "$root"/Directory.* -newer "$output" -print -quit)" ]; then return 0; fi
+  done
+  return 1
+}
+
 build_app() {
-  # Rebuild only when a source or build file is newer than the built CLI. bin/ and obj/ are build output (a Debug
-  # build writes generated .cs files under obj/), never sources.
-  if [ -f "$APP_DLL" ] && [ -z "$(find "$root/src" "$root/shaders" "$root"/Directory.* \
-        \( -name bin -o -name obj \) -prune -o \
-        \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.glsl' -o -name '*.vert' -o -name '*.frag' \) \
-        -newer "$APP_DLL" -print -quit 2>/dev/null)" ]; then
-    return 0
-  fi
+  sources_changed || return 0
   say "building the realtimeseg CLI ($FLAVOR flavour)"
   local log; log="$(mktemp)"
   if ! dotnet build "$root/src/App/RealtimeSeg.App.csproj" -c Release -nologo -v quiet -p:OrtFlavor="$FLAVOR" >"$log" 2>&1; then
@@ -61,6 +73,10 @@ build_app() {
     die "build failed (see the errors above)"
   fi
   rm -f "$log"
+  # A build that had nothing to compile leaves the outputs' times alone; they are current now, so say so, or a
+  # change MSBuild judged irrelevant (a comment in Directory.Build.props) would rebuild on every launch.
+  local flavour_dir="bin/Release/net10.0"; [ "$FLAVOR" = cpu ] || flavour_dir="bin/$FLAVOR/Release/net10.0"
+  touch "$root"/src/{Runtime,Capture,Renderer}/"$flavour_dir"/RealtimeSeg.*.dll "$root/src/App/$flavour_dir/realtimeseg.dll" 2>/dev/null || true
 }
 
 case "${1:-}" in

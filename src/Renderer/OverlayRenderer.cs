@@ -45,7 +45,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
     private readonly char[] _text = new char[128];
     private int _frameWidth, _frameHeight, _frameInternalFormat, _pixelBufferSize, _nextPixelBuffer;
     private int _rawLayers, _bitmapLayers, _bitmapLayerWidth, _bitmapLayerHeight;
-    private long _lastUploadedFrameId = -1;
+    private long _lastUploadedFrameId = -1, _lastUploadedGeneration = -1;
     private Frame? _lastUploadedFrame;
     private long _lastTrackedSequence = -1;
     private int _queryIndex, _queriesIssued;
@@ -204,7 +204,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
         SetCommonUniforms(_frameProgram, viewport, layout);
         _gl.Uniform2(_frameProgram.Uniform("uFrameSize"), (float)frame.Width, (float)frame.Height);
         _gl.Uniform1(_frameProgram.Uniform("uFrame"), 0);
-        _gl.Uniform1(_frameProgram.Uniform("uSwapRedBlue"), frame.Format == PixelFormat.Rgb24 ? 0 : 1);
+        _gl.Uniform1(_frameProgram.Uniform("uSwapRedBlue"), frame.Format is PixelFormat.Bgr24 or PixelFormat.Bgra32 ? 1 : 0);
         _gl.ActiveTexture(GLEnum.Texture0);
         _gl.BindTexture(GLEnum.Texture2D, _frameTexture);
         _gl.BindVertexArray(_rectVao); // any VAO: the quad comes from gl_VertexID
@@ -218,7 +218,8 @@ public sealed unsafe class OverlayRenderer : IDisposable
     /// </summary>
     private void UploadFrame(Frame frame, bool usePixelBuffers)
     {
-        if (ReferenceEquals(frame, _lastUploadedFrame) && frame.Id == _lastUploadedFrameId)
+        // The same frame object, handed out once (generation), with the same id: its pixels are on the GPU already.
+        if (ReferenceEquals(frame, _lastUploadedFrame) && frame.Id == _lastUploadedFrameId && frame.Generation == _lastUploadedGeneration)
         {
             return;
         }
@@ -269,7 +270,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
             }
         }
         _gl.PixelStore(GLEnum.UnpackRowLength, 0);
-        (_lastUploadedFrame, _lastUploadedFrameId) = (frame, frame.Id);
+        (_lastUploadedFrame, _lastUploadedFrameId, _lastUploadedGeneration) = (frame, frame.Id, frame.Generation);
     }
 
     private void AssignColours(InstanceSet instances, OverlayOptions options, long sequence)

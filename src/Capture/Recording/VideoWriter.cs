@@ -62,7 +62,7 @@ public sealed class VideoWriter : IDisposable
         var args = new List<string>
         {
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Bgr24 => "bgr24", PixelFormat.Yuv420 => "yuv420p", PixelFormat.Gray8 => "gray", _ => "rgb24" },
+            "-f", "rawvideo", "-pix_fmt", format switch { PixelFormat.Bgra32 => "bgra", PixelFormat.Rgba32 => "rgba", PixelFormat.Bgr24 => "bgr24", PixelFormat.Yuv420 => "yuv420p", PixelFormat.Gray8 => "gray", _ => "rgb24" },
             "-s", $"{width}x{height}", "-framerate", options.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "-",
             "-an", "-c:v", codec,
         };

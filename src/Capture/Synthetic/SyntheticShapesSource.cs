@@ -73,7 +73,7 @@ public sealed class SyntheticShapesSource
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(truth);
-        if (frame.Width != Width || frame.Height != Height || frame.Format == PixelFormat.Bgra32)
+        if (frame.Width != Width || frame.Height != Height || frame.Format.BytesPerPixel() != 3)
         {
             throw new ArgumentException($"frame must be {Width}x{Height} RGB24 or BGR24, got {frame.Width}x{frame.Height} {frame.Format}");
         }

@@ -8,6 +8,9 @@ public enum PixelFormat
     Rgb24,
     Bgr24,
     Bgra32,
+
+    /// <summary>Red, green, blue, alpha: 4 bytes a pixel, the layout most GL hosts hold (alpha is ignored).</summary>
+    Rgba32,
     /// <summary>One byte per pixel: luminance only.</summary>
     Gray8,
 
@@ -23,7 +26,7 @@ public static class PixelFormats
 {
     public static int BytesPerPixel(this PixelFormat format) => format switch
     {
-        PixelFormat.Bgra32 => 4,
+        PixelFormat.Bgra32 or PixelFormat.Rgba32 => 4,
         PixelFormat.Gray8 or PixelFormat.Yuv420 => 1, // Yuv420: the luma plane's
         _ => 3,
     };
@@ -34,6 +37,7 @@ public static class PixelFormats
         PixelFormat.Rgb24 => (0, 1, 2),
         PixelFormat.Bgr24 => (2, 1, 0),
         PixelFormat.Bgra32 => (2, 1, 0),
+        PixelFormat.Rgba32 => (0, 1, 2),
         PixelFormat.Gray8 => throw new ArgumentException("a one-channel (Gray8) frame has no colour channels", nameof(format)),
         PixelFormat.Yuv420 => throw new ArgumentException("a planar YUV 4:2:0 frame has no interleaved colour channels", nameof(format)),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
@@ -53,6 +57,7 @@ public sealed class Frame : IDisposable
     private readonly FramePool? _owner;
     private readonly bool _rented;
     private int _references;
+    private static long _generations; // a process-wide counter: generations never repeat across pools
 
     private Frame(byte[] buffer, FramePool? owner, bool rented, int width, int height, int stride, PixelFormat format)
     {
@@ -76,6 +81,12 @@ public sealed class Frame : IDisposable
 
     /// <summary>When the frame was captured, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
     public long Timestamp { get; set; }
+
+    /// <summary>
+    /// Changes each time the frame object is handed out anew (rented from its pool): with <see cref="Id"/>, it tells
+    /// a renderer that pixels it uploaded before are not this frame's, even if a host never sets an id.
+    /// </summary>
+    internal long Generation { get; private set; }
 
     /// <summary>Live references; 0 once the last holder has released the frame.</summary>
     public int References => Volatile.Read(ref _references);
@@ -143,6 +154,7 @@ public sealed class Frame : IDisposable
         Format = format;
         Id = 0;
         Timestamp = 0;
+        Generation = Interlocked.Increment(ref _generations);
         _references = 1;
     }
 

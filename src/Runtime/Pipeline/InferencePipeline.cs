@@ -256,7 +256,12 @@ public sealed class InferencePipeline : IDisposable
                 if (wait == WaitOutcome.Item)
                 {
                     sequence = _nextSequence++;
-                    _metrics.FrameTaken(Stopwatch.GetTimestamp());
+                    long now = Stopwatch.GetTimestamp();
+                    if (frame!.Timestamp == 0)
+                    {
+                        frame.Timestamp = now; // a host frame without a capture time: latency from when we took it
+                    }
+                    _metrics.FrameTaken(now);
                     return true;
                 }
             }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using RealtimeSeg.Runtime.Imaging;
+
+namespace RealtimeSeg.Runtime.Frames;
+
+/// <summary>
+/// How a host engine feeds its own pixels to an <see cref="Pipeline.InferencePipeline"/>: each
+/// <see cref="Publish(ReadOnlySpan{byte}, int, int, int, PixelFormat, long)"/> copies the host's RGBA, BGRA, RGB or BGR
+/// rows (any stride) into a pooled frame, stamps it with the next id and its capture time, and hands it over newest
+/// wins (a frame the pipeline had no time for is dropped and counted). The host's buffer is free again when
+/// Publish returns. Publish from one thread at a time; the pipeline reads from its own.
+/// <code>
+/// using var input = new HostFrameInput();
+/// using var pipeline = new InferencePipeline(model, input);
+/// pipeline.Start();
+/// input.Publish(pixels, width, height, stride, PixelFormat.Rgba32);   // each engine frame
+/// </code>
+/// </summary>
+public sealed class HostFrameInput : IFrameReader, IDisposable
+{
+    private readonly FramePool _pool = new();
+    private readonly LatestFrame _latest = new();
+    private long _nextId;
+    private int _disposed;
+
+    /// <summary>Frames replaced by newer ones before the pipeline took them.</summary>
+    public long Dropped => _latest.Dropped;
+
+    /// <summary>Frames published so far.</summary>
+    public long Published => Interlocked.Read(ref _nextId);
+
+    /// <summary>
+    /// Copies one image and publishes it; returns the id it was given.
+    /// <paramref name="captureTimestamp"/> is when the host captured it, in <see cref="Stopwatch"/> ticks (latency
+    /// is measured from it); 0 stamps now.
+    /// </summary>
+    public long Publish(ReadOnlySpan<byte> pixels, int width, int height, int stride, PixelFormat format, long captureTimestamp = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (format is not (PixelFormat.Rgba32 or PixelFormat.Bgra32 or PixelFormat.Rgb24 or PixelFormat.Bgr24))
+        {
+            throw new ArgumentException($"host frames are RGBA, BGRA, RGB or BGR; got {format}", nameof(format));
+        }
+        if (width <= 0 || height <= 0)
+        {
+            throw new ArgumentException($"frame size must be positive, got {width}x{height}", nameof(width));
+        }
+        int rowBytes = width * format.BytesPerPixel();
+        if (stride < rowBytes)
+        {
+            throw new ArgumentException($"stride {stride} is less than a row of {width} {format} pixels ({rowBytes} bytes)", nameof(stride));
+        }
+        if (pixels.Length < (long)stride * (height - 1) + rowBytes)
+        {
+            throw new ArgumentException($"{pixels.Length} bytes cannot hold {height} rows of stride {stride} ({(long)stride * (height - 1) + rowBytes} needed)", nameof(pixels));
+        }
+        var frame = _pool.Rent(width, height, format);
+        for (int y = 0; y < height; y++)
+        {
+            pixels.Slice(y * stride, rowBytes).CopyTo(frame.Row(y));
+        }
+        long id = Interlocked.Increment(ref _nextId);
+        frame.Id = id;
+        frame.Timestamp = captureTimestamp != 0 ? captureTimestamp : Stopwatch.GetTimestamp();
+        _latest.Publish(frame);
+        return id;
+    }
+
+    /// <summary>As the span overload, over a pointer to the host's first row (<paramref name="stride"/> bytes apart).</summary>
+    public unsafe long Publish(void* pixels, int width, int height, int stride, PixelFormat format, long captureTimestamp = 0)
+    {
+        if (pixels == null)
+        {
+            throw new ArgumentNullException(nameof(pixels));
+        }
+        long bytes = (long)stride * (height - 1) + (long)width * format.BytesPerPixel();
+        return Publish(new ReadOnlySpan<byte>(pixels, checked((int)bytes)), width, height, stride, format, captureTimestamp);
+    }
+
+    /// <summary>No more frames: the pipeline ends once it has taken the last one.</summary>
+    public void Complete() => _latest.Complete();
+
+    /// <inheritdoc />
+    public WaitOutcome Wait(TimeSpan timeout, out Frame? item) => _latest.Wait(timeout, out item);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _latest.Complete();
+        _latest.Clear(); // a frame the pipeline never took goes back to the pool
+        _pool.Dispose();
+    }
+}
