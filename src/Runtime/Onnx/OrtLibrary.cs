@@ -19,14 +19,36 @@ public static class OrtLibrary
     private static bool _resolverSet;
     private static string? _chosenPath;
 
-    /// <summary>The ORT package this build references, e.g. <c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c>.</summary>
-    public static string Package { get; } = BuildMetadata("RealtimeSeg.OrtPackage");
+    /// <summary>
+    /// The ONNX Runtime native package the app's library came from: <c>Microsoft.ML.OnnxRuntime</c> (CPU) or
+    /// <c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c> / <c>.Gpu.Windows</c>, told by the files beside it (the GPU
+    /// packages ship a CUDA provider library). Read from the app folder, so it is true in a host's app too.
+    /// </summary>
+    public static string Package => Flavor == "gpu"
+        ? OperatingSystem.IsWindows() ? "Microsoft.ML.OnnxRuntime.Gpu.Windows" : "Microsoft.ML.OnnxRuntime.Gpu.Linux"
+        : "Microsoft.ML.OnnxRuntime";
 
-    /// <summary>The ORT version this build pins for every ORT package (managed API and native library).</summary>
-    public static string PackageVersion { get; } = BuildMetadata("RealtimeSeg.OrtVersion");
+    /// <summary>The version of ORT's managed API this app runs (the native library must be this version or newer).</summary>
+    public static string PackageVersion { get; } =
+        (typeof(OrtEnv).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?").Split('+')[0];
 
-    /// <summary><c>cpu</c> or <c>gpu</c>: the flavour this build was made with (<c>-p:OrtFlavor=…</c>).</summary>
-    public static string Flavor { get; } = BuildMetadata("RealtimeSeg.OrtFlavor");
+    /// <summary><c>gpu</c> when the CUDA provider library sits beside the app's ONNX Runtime (a GPU package), else <c>cpu</c>.</summary>
+    public static string Flavor => File.Exists(Path.Combine(Path.GetDirectoryName(DefaultPath) ?? AppContext.BaseDirectory,
+        OperatingSystem.IsWindows() ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so")) ? "gpu" : "cpu";
+
+    /// <summary>
+    /// Where the app's package put the native library: beside the app when it was built for a runtime identifier,
+    /// else under <c>runtimes/RID/native/</c> (a portable build).
+    /// </summary>
+    private static string DefaultPath
+    {
+        get
+        {
+            string beside = Path.Combine(AppContext.BaseDirectory, FileName);
+            string portable = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", FileName);
+            return File.Exists(beside) || !File.Exists(portable) ? beside : portable;
+        }
+    }
 
     /// <summary>Path of the loaded library, or null before the first session.</summary>
     public static string? LoadedPath { get; private set; }
@@ -71,11 +93,11 @@ public static class OrtLibrary
                 throw new OrtException(
                     $"ONNX Runtime library {custom} not found; name an existing {FileName}, or leave the custom library unset to use the one from {Package}");
             }
-            string path = custom is not null ? Path.GetFullPath(custom) : Path.Combine(AppContext.BaseDirectory, FileName);
+            string path = custom is not null ? Path.GetFullPath(custom) : DefaultPath;
             if (custom is null && !File.Exists(path))
             {
                 throw new OrtException(
-                    $"ONNX Runtime library {path} not found: the build did not copy {Package}'s native library for this platform; rebuild naming the runtime identifier (dotnet build -r {RuntimeInformation.RuntimeIdentifier})");
+                    $"ONNX Runtime's native library {FileName} is not in {AppContext.BaseDirectory}: reference one ONNX Runtime native package (Microsoft.ML.OnnxRuntime for the CPU, Microsoft.ML.OnnxRuntime.Gpu.Linux or .Gpu.Windows for CUDA) and build for this platform (dotnet build -r {RuntimeInformation.RuntimeIdentifier})");
             }
             SetResolver(path);
 
@@ -126,7 +148,4 @@ public static class OrtLibrary
             _chosenPath = null;
         }
     }
-
-    private static string BuildMetadata(string key) =>
-        typeof(OrtLibrary).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value ?? "";
 }
