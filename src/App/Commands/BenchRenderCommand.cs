@@ -139,10 +139,9 @@ internal static class BenchRenderCommand
     private static (double RenderFps, double InferenceFps, long Drawn, long Results) RenderWhileInferring(
         Silk.NET.OpenGL.GL gl, Runtime.Model.SegmentationModel model, OverlayRenderer overlay, OffscreenTarget target, int w, int h, double seconds)
     {
-        using var capture = new CaptureLoop(FrameSources.Create(new SourceSpec(SourceKind.Synthetic, "1", "synthetic:1"), new SourceOptions { Width = w, Height = h }));
-        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames);
-        capture.Start();
-        pipeline.Start();
+        using var session = SegmentationSession.FromSource(model, new SourceSpec(SourceKind.Synthetic, "1", "synthetic:1"), new SourceOptions { Width = w, Height = h });
+        var pipeline = session.Pipeline;
+        session.Start();
         SpinWait.SpinUntil(() => pipeline.LatestSequence >= 0, 30_000);
         long drawn = 0, firstSequence = pipeline.LatestSequence;
         var clock = Stopwatch.StartNew();
@@ -161,8 +160,7 @@ internal static class BenchRenderCommand
         }
         double elapsed = clock.Elapsed.TotalSeconds;
         long results = pipeline.LatestSequence - firstSequence;
-        pipeline.Stop();
-        capture.Stop();
+        session.Stop();
         return (drawn / elapsed, results / elapsed, drawn, results);
     }
 }

@@ -54,16 +54,14 @@ internal static class ViewCommand
         {
             options = options with { Realtime = true };
         }
-        using var capture = new CaptureLoop(FrameSources.Create(spec, options), new CaptureOptions { Pacing = Pacing.Live });
-        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Segment = segment });
+        using var session = SegmentationSession.FromSource(model, spec, options, new PipelineOptions { Segment = segment });
+        var pipeline = session.Pipeline;
         using var viewer = new ViewerWindow($"RealtimeSeg: {spec}", width, height) { Options = overlay };
-        capture.Start();
-        pipeline.Start();
+        session.Start();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         viewer.Run(pipeline, cancel.Token);
-        pipeline.Stop();
-        capture.Stop();
+        session.Stop();
         if (pipeline.Fault is { } fault)
         {
             throw new RealtimeSegException(fault.Message, fault);

@@ -49,9 +49,8 @@ internal sealed class Recorder
         {
             options = options with { Unpaced = true };
         }
-        using var capture = new CaptureLoop(FrameSources.Create(plan.Source, options),
-            new CaptureOptions { Pacing = plan.Lossless ? Pacing.Lossless : Pacing.Live });
-        using var pipeline = new InferencePipeline(model, (IFrameReader)capture.Frames, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment });
+        using var session = SegmentationSession.FromSource(model, plan.Source, options, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment });
+        var pipeline = session.Pipeline;
         using var context = new EglContext();
         using var overlay = new OverlayRenderer(context.Gl);
         using var readbackPool = new FramePool();
@@ -63,8 +62,7 @@ internal sealed class Recorder
         var pendingTimestamps = new Queue<long>(4);
         var hud = new HudInfo(0, 0, 0, pipeline.ProviderName, 0);
         double nextHud = 0;
-        capture.Start();
-        pipeline.Start();
+        session.Start();
         try
         {
             double nextStatus = 1;
@@ -93,7 +91,7 @@ internal sealed class Recorder
                     if (target is null)
                     {
                         clock.Start();
-                        (target, writer) = Open(context, plan, result.Frame, capture.Status.Info);
+                        (target, writer) = Open(context, plan, result.Frame, session.Capture!.Value.Info);
                     }
                     if (target.Pending == 2)
                     {
@@ -119,7 +117,7 @@ internal sealed class Recorder
                 }
                 if (status is not null && clock.Elapsed.TotalSeconds >= nextStatus)
                 {
-                    status(Status(capture, drawn, clock.Elapsed.TotalSeconds, plan));
+                    status(Status(session.Capture!.Value, drawn, clock.Elapsed.TotalSeconds, plan));
                     nextStatus = clock.Elapsed.TotalSeconds + 1;
                 }
             }
@@ -128,17 +126,16 @@ internal sealed class Recorder
                 Collect(target, writer, readbackPool, pendingTimestamps, TimeSpan.FromSeconds(5), plan.Snapshot);
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            pipeline.Stop();
-            capture.Stop();
+            session.Stop();
             if (target is null)
             {
-                throw new CaptureException($"'{plan.Source}' gave no frames to record{(capture.Status.Message is { } m ? $" ({m})" : "")}");
+                throw new CaptureException($"'{plan.Source}' gave no frames to record{(session.Capture!.Value.Message is { } m ? $" ({m})" : "")}");
             }
             if (writer is null)
             {
                 // --no-encode (benchmarks): everything but the encoder ran.
-                return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, FileFps(plan, capture.Status.Info), drawn,
-                    drawn / Math.Max(seconds, 1e-9), capture.Status.Dropped, "none", null, 0, interrupted, seconds);
+                return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, FileFps(plan, session.Capture!.Value.Info), drawn,
+                    drawn / Math.Max(seconds, 1e-9), session.Capture!.Value.Dropped, "none", null, 0, interrupted, seconds);
             }
             if (_interrupts > 1)
             {
@@ -149,8 +146,8 @@ internal sealed class Recorder
                 writer.Finish();
             }
             long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
-            return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, FileFps(plan, capture.Status.Info), drawn,
-                drawn / Math.Max(seconds, 1e-9), capture.Status.Dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds);
+            return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, FileFps(plan, session.Capture!.Value.Info), drawn,
+                drawn / Math.Max(seconds, 1e-9), session.Capture!.Value.Dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds);
         }
         finally
         {
@@ -219,9 +216,8 @@ internal sealed class Recorder
         writer.Write(frame);
     }
 
-    private static string Status(CaptureLoop capture, long drawn, double seconds, RecordPlan plan)
+    private static string Status(CaptureStatus s, long drawn, double seconds, RecordPlan plan)
     {
-        var s = capture.Status;
         long? count = plan.Frames ?? s.Info.FrameCount;
         if (plan.Lossless && count is > 0 and var n)
         {

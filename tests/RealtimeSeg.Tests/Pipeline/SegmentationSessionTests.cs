@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using RealtimeSeg.Capture;
+using RealtimeSeg.Runtime.Frames;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Pipeline;
+
+namespace RealtimeSeg.Tests.Pipeline;
+
+/// <summary>The one-object wiring (source or host frames → pipeline → newest result) that view, record and bench-render share.</summary>
+public sealed class SegmentationSessionTests : IDisposable
+{
+    private readonly Runtime.Model.SegmentationModel _model = Fixtures.Open(Fixtures.DemoModel);
+
+    public void Dispose() => _model.Dispose();
+
+    [Fact]
+    public void ASourceSessionDeliversNewestResultsAndStopsPromptly()
+    {
+        using var session = SegmentationSession.FromSource(_model, SourceSpec.Parse("synthetic:3"));
+        session.Start();
+        Assert.True(SpinWait.SpinUntil(() => session.Pipeline.LatestSequence >= 2, 30_000), "no results from the synthetic scene");
+        Assert.True(session.TryGetLatest(out var result));
+        using (result)
+        {
+            Assert.True(result.Instances.Count > 0);
+        }
+        Assert.NotNull(session.Capture);
+        Assert.True(session.Capture.Value.Captured > 0);
+        var clock = Stopwatch.StartNew();
+        session.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stop took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Null(session.Fault);
+        Assert.Null(session.HostFrames);
+    }
+
+    [Fact]
+    public void AHostSessionTakesTheHostsPixels()
+    {
+        using var session = SegmentationSession.FromHostFrames(_model, new PipelineOptions { Lossless = true });
+        session.Start();
+        var pixels = new byte[64 * 48 * 4];
+        session.HostFrames!.Publish(pixels, 64, 48, 64 * 4, PixelFormat.Rgba32);
+        Assert.Equal(WaitOutcome.Item, session.Pipeline.Results.Wait(TimeSpan.FromSeconds(30), out var result));
+        using (result)
+        {
+            Assert.Equal(1, result!.Frame.Id);
+        }
+        session.Stop();
+        Assert.Null(session.Capture);
+    }
+
+    [Fact]
+    public void ASourceThatFailsIsTheSessionsFaultInTheSourcesTerms()
+    {
+        using var dir = Fixtures.TempDir();
+        string empty = dir.File("empty.mp4");
+        File.WriteAllBytes(empty, []);
+        using var session = SegmentationSession.FromSource(_model, SourceSpec.Parse(empty));
+        session.Start();
+        Assert.True(SpinWait.SpinUntil(() => session.Fault is not null, 30_000));
+        Assert.Contains("is empty (0 bytes)", session.Fault!.Message, StringComparison.Ordinal);
+        session.Stop();
+    }
+}
