@@ -7,6 +7,7 @@ namespace RealtimeSeg.Capture;
 /// <summary>A camera FFmpeg can open: the device FFmpeg is given, and the name a person recognises.</summary>
 public sealed record CameraDevice(string Device, string Name)
 {
+    /// <summary>The camera as source text and name, for listings.</summary>
     public override string ToString() => Name == Device ? Device : $"{Device} ({Name})";
 }
 
@@ -19,6 +20,7 @@ public static partial class Cameras
     /// <summary>The FFmpeg input format for cameras on this OS.</summary>
     public static string InputFormat => OperatingSystem.IsWindows() ? "dshow" : OperatingSystem.IsMacOS() ? "avfoundation" : "v4l2";
 
+    /// <summary>The cameras this machine has (v4l2 nodes on Linux; FFmpeg's DirectShow or AVFoundation listing elsewhere).</summary>
     public static IReadOnlyList<CameraDevice> List(FfmpegTools? tools = null) =>
         OperatingSystem.IsLinux() ? ListVideo4Linux("/sys/class/video4linux", "/dev") : ListThroughFfmpeg(tools ?? FfmpegTools.Default);
 

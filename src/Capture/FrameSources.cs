@@ -7,6 +7,7 @@ namespace RealtimeSeg.Capture;
 /// <summary>Makes the right <see cref="IFrameSource"/> for a <c>--source</c>.</summary>
 public static class FrameSources
 {
+    /// <summary>The frame source for <paramref name="spec"/>: FFmpeg for cameras, files and streams, the image-folder reader, or the synthetic scene.</summary>
     public static IFrameSource Create(SourceSpec spec, SourceOptions? options = null, FfmpegTools? tools = null)
     {
         options ??= SourceOptions.Default;
@@ -39,6 +40,7 @@ public static class FrameSources
         }
     }
 
+    /// <summary>The frame source for a source text such as camera:0, clip.mp4, rtsp://… or synthetic.</summary>
     public static IFrameSource Create(string source, SourceOptions? options = null, FfmpegTools? tools = null) =>
         Create(SourceSpec.Parse(source), options, tools);
 }

@@ -8,6 +8,7 @@ namespace RealtimeSeg.Capture;
 /// </summary>
 public interface IFrameSource : IDisposable
 {
+    /// <summary>What the source reads.</summary>
     SourceSpec Spec { get; }
 
     /// <summary>What the source delivers; refreshed by every <see cref="Open"/> (a reconnected stream may differ).</summary>

@@ -7,7 +7,7 @@ namespace RealtimeSeg.Capture;
 /// A folder of images, or a glob like <c>shots/*.jpg</c>, one frame per file in name order. Each file is decoded
 /// by its own FFmpeg run, so images of different sizes each arrive at their own size.
 /// </summary>
-public sealed class ImageSequenceSource : IFrameSource
+internal sealed class ImageSequenceSource : IFrameSource
 {
     private readonly SourceOptions _options;
     private readonly FfmpegTools _tools;

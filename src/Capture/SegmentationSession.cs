@@ -101,6 +101,7 @@ public sealed class SegmentationSession : IDisposable
     /// <summary>Why the session stopped by itself (a source that failed, a model error), or null.</summary>
     public Exception? Fault => Pipeline.Fault;
 
+    /// <summary>Stops and releases the pipeline and the capture; a second call does nothing.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -6,6 +6,7 @@ public sealed record SourceOptions
     /// <summary>Requested frame width (cameras) or the width to scale to (others); 0 = the source's own.</summary>
     public int Width { get; init; }
 
+    /// <summary>Asked-for height in pixels (cameras, the synthetic scene); 0 keeps the source's.</summary>
     public int Height { get; init; }
 
     /// <summary>Requested frame rate (cameras, lavfi); 0 = the source's own.</summary>
@@ -29,7 +30,9 @@ public sealed record SourceOptions
     /// <summary>How long <c>ffprobe</c> may take to describe the source before it is called unreachable.</summary>
     public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The source's own size and rate.</summary>
     public static SourceOptions Default { get; } = new();
 
+    /// <summary>Whether a size was asked for.</summary>
     public bool HasSize => Width > 0 && Height > 0;
 }

@@ -24,6 +24,7 @@ public enum SourceKind
 /// <summary>A parsed <c>--source</c>: its kind and the part after the prefix.</summary>
 public sealed record SourceSpec(SourceKind Kind, string Target, string Text)
 {
+    /// <summary>The accepted source texts, for --help and error messages.</summary>
     public const string Help =
         "camera:0 | camera:/dev/video2 | camera:NAME | FILE.mp4 | IMAGE.png | FOLDER | 'GLOB/*.jpg' | rtsp://… http://… udp://… tcp://… | lavfi:testsrc2=size=640x480:rate=30 | ffmpeg:ARGS | synthetic[:SEED]";
 
@@ -40,8 +41,10 @@ public sealed record SourceSpec(SourceKind Kind, string Target, string Text)
     /// <summary>Sources that may drop and come back: a camera unplugged, a stream that stalls.</summary>
     public bool CanReconnect => Kind is SourceKind.Camera or SourceKind.Url;
 
+    /// <summary>Whether a path names a still image by its extension.</summary>
     public static bool IsImagePath(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
+    /// <summary>Reads a source text (camera:0, /dev/video0, a file, a folder or glob, a URL, lavfi:…, synthetic[:SEED]).</summary>
     public static SourceSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -96,5 +99,6 @@ public sealed record SourceSpec(SourceKind Kind, string Target, string Text)
         return match;
     }
 
+    /// <summary>The source text as the user gave it.</summary>
     public override string ToString() => Text;
 }

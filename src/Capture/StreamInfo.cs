@@ -7,8 +7,10 @@ namespace RealtimeSeg.Capture;
 /// </summary>
 public sealed record StreamInfo
 {
+    /// <summary>Frame width in pixels, 0 when not known yet.</summary>
     public int Width { get; init; }
 
+    /// <summary>Frame height in pixels, 0 when not known yet.</summary>
     public int Height { get; init; }
 
     /// <summary>Nominal frames per second, 0 when unknown.</summary>
@@ -20,17 +22,22 @@ public sealed record StreamInfo
     /// <summary>True when <see cref="FrameCount"/> is duration × fps because the container does not store a count.</summary>
     public bool FrameCountIsEstimate { get; init; }
 
+    /// <summary>Length of a file, when known.</summary>
     public TimeSpan? Duration { get; init; }
 
     /// <summary>Codec or generator name, e.g. <c>h264</c>, <c>rawvideo</c>, <c>testsrc2</c>.</summary>
     public string Codec { get; init; } = "";
 
+    /// <summary>True for cameras and streams: frames arrive at their own pace.</summary>
     public bool IsLive { get; init; }
 
+    /// <summary>"WxH", or "unknown size".</summary>
     public string Size => Width > 0 ? $"{Width}x{Height}" : "unknown size";
 
+    /// <summary>"N fps", or "fps unknown".</summary>
     public string Rate => Fps > 0 ? $"{Fps:0.##} fps" : "fps unknown";
 
+    /// <summary>One line: size, rate, frame count, duration, codec.</summary>
     public override string ToString() =>
         $"{Size}, {Rate}{(FrameCount is { } n ? $", {(FrameCountIsEstimate ? "about " : "")}{n} frame{(n == 1 ? "" : "s")}" : "")}{(Duration is { } d ? $", {d.TotalSeconds:0.##} s" : "")}{(Codec.Length > 0 ? $", {Codec}" : "")}";
 }

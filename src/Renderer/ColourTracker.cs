@@ -7,7 +7,7 @@ namespace RealtimeSeg.Renderer;
 /// a remembered one of the same class by box IoU and keeps its colour; one not seen for a few results is
 /// forgotten, so a single missed detection does not reshuffle colours. Allocation-free after warm-up.
 /// </summary>
-public sealed class ColourTracker
+internal sealed class ColourTracker
 {
     public static readonly int[] DefaultPalette =
     [

@@ -77,8 +77,10 @@ public sealed unsafe class EglContext : IDisposable
     /// <summary>The GL renderer string, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)" or the GPU's name.</summary>
     public string Renderer { get; }
 
+    /// <summary>The GL version string, e.g. "4.5 (Core Profile) Mesa 22.3.6".</summary>
     public string Version { get; }
 
+    /// <summary>Makes this context current on the calling thread (needed before using it on another thread, or after another context).</summary>
     public void MakeCurrent()
     {
         if (!Egl.MakeCurrent(_display, _surface, _surface, _context))
@@ -87,6 +89,7 @@ public sealed unsafe class EglContext : IDisposable
         }
     }
 
+    /// <summary>Destroys the context (on its thread); a second call does nothing.</summary>
     public void Dispose()
     {
         if (_display == 0)

@@ -42,6 +42,9 @@ public sealed unsafe class OffscreenTarget : IDisposable
     private readonly ShaderProgram? _yuvProgram;
 
     /// <param name="gl">The GL of the context it belongs to, current on this thread.</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <param name="readback">What <see cref="BeginReadback"/> copies out: BGRA, or YUV 4:2:0 converted on the GPU (even sizes).</param>
     public OffscreenTarget(GL gl, int width, int height, ReadbackFormat readback = ReadbackFormat.Bgra)
     {
         ArgumentNullException.ThrowIfNull(gl);
@@ -100,10 +103,13 @@ public sealed unsafe class OffscreenTarget : IDisposable
         GlErrors.Check(gl, "creating an offscreen target");
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>What asynchronous readbacks copy out.</summary>
     public ReadbackFormat Readback { get; }
 
     /// <summary>Size of one asynchronous readback, and the frame <see cref="TryCompleteReadback"/> fills.</summary>

@@ -15,15 +15,19 @@ public enum ColourMode
 /// <summary>What the overlay draws and how. Toggles are independent.</summary>
 public sealed record OverlayOptions
 {
+    /// <summary>Frame, masks with outlines, boxes and labels with scores; no HUD; tracked colours.</summary>
     public static OverlayOptions Default { get; } = new();
 
     /// <summary>Draw the video frame (letterboxed, black bars); off to overlay a host's own picture.</summary>
     public bool Frame { get; init; } = true;
 
+    /// <summary>Mask fills (pasted on the GPU from raw masks, or from full-resolution bitmaps).</summary>
     public bool Masks { get; init; } = true;
 
+    /// <summary>Mask outlines, opaque.</summary>
     public bool Outlines { get; init; } = true;
 
+    /// <summary>Box rectangles.</summary>
     public bool Boxes { get; init; } = true;
 
     /// <summary>Class names on chips above the boxes (shown for single-class models too).</summary>
@@ -32,6 +36,7 @@ public sealed record OverlayOptions
     /// <summary>Scores after the class names.</summary>
     public bool Scores { get; init; } = true;
 
+    /// <summary>The panel with draw and inference rates, latency, provider and drops.</summary>
     public bool Hud { get; init; }
 
     /// <summary>Opacity of mask fills; outlines are opaque.</summary>
@@ -46,6 +51,7 @@ public sealed record OverlayOptions
     /// <summary>Integer scale of the 5x7 font (2 → 10x14-pixel glyphs).</summary>
     public int TextScale { get; init; } = 2;
 
+    /// <summary>How instances get their colours: kept across frames by tracking, or fixed per class.</summary>
     public ColourMode Colours { get; init; } = ColourMode.Tracked;
 
     /// <summary>Colours as 0xRRGGBB, used in order (tracked) or by class id (per class); null: the built-in palette.</summary>

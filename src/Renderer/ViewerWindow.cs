@@ -26,6 +26,7 @@ public sealed unsafe class ViewerWindow : IDisposable
     private long _framesThisSecond;
     private double _secondStart;
 
+    /// <summary>Opens a GL 3.3 core window (initialising GLFW when the host has not) with its overlay.</summary>
     public ViewerWindow(string title = "RealtimeSeg", int width = 1280, int height = 720, bool vsync = true, bool visible = true)
     {
         Glfw.EnsureLoaded();
@@ -64,6 +65,7 @@ public sealed unsafe class ViewerWindow : IDisposable
     /// <summary>The window's OpenGL entry points (Silk.NET), for drawing more into it.</summary>
     public GL Gl { get; }
 
+    /// <summary>What is drawn; the keys change it.</summary>
     public OverlayOptions Options { get; set; } = OverlayOptions.Default with { Hud = true };
 
     /// <summary>Space toggles it: the shown result stays while new ones are ignored.</summary>
@@ -78,10 +80,13 @@ public sealed unsafe class ViewerWindow : IDisposable
     /// <summary>Frames drawn per second, measured over the last whole second.</summary>
     public double RenderFps { get; private set; }
 
+    /// <summary>Frames drawn since the window opened.</summary>
     public long FramesDrawn { get; private set; }
 
+    /// <summary>True once the window was closed, or Q or Esc pressed.</summary>
     public bool ShouldClose => Glfw.WindowShouldClose(_window);
 
+    /// <summary>The drawable size in pixels (may differ from the window size on high-DPI screens).</summary>
     public (int Width, int Height) FramebufferSize => Glfw.GetFramebufferSize(_window);
 
     /// <summary>Draws until the window is closed (or Q/Esc), taking the newest result from <paramref name="pipeline"/> each frame.</summary>

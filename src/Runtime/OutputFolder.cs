@@ -1,7 +1,7 @@
 namespace RealtimeSeg.Runtime;
 
 /// <summary>Checks, before any output is produced, that a folder really accepts new files.</summary>
-public static class OutputFolder
+internal static class OutputFolder
 {
     /// <summary>
     /// Creates and deletes a small probe file in <paramref name="dir"/>: permissions, read-only mounts and full

@@ -1,7 +1,7 @@
 namespace RealtimeSeg.Runtime;
 
 /// <summary>Percentiles as the benchmarks and metrics report them.</summary>
-public static class Percentile
+internal static class Percentile
 {
     /// <summary>Nearest-rank percentile of sorted samples: a reported p95 is a time some sample really took.</summary>
     public static double NearestRank(ReadOnlySpan<double> sorted, double p) =>

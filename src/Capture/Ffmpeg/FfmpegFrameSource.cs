@@ -10,7 +10,7 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// source silent for <see cref="SourceOptions.StallTimeout"/> is cut (the process killed) so the capture loop
 /// can reconnect instead of hanging.
 /// </summary>
-public sealed class FfmpegFrameSource : IFrameSource
+internal sealed class FfmpegFrameSource : IFrameSource
 {
     private readonly FfmpegTools _tools;
     private readonly SourceOptions _options;

@@ -14,10 +14,13 @@ public sealed class FfmpegTools
         Ffprobe = ffprobe;
     }
 
+    /// <summary>Path of the ffmpeg program.</summary>
     public string Ffmpeg { get; }
 
+    /// <summary>Path of the ffprobe program.</summary>
     public string Ffprobe { get; }
 
+    /// <summary>The command that installs FFmpeg on this OS.</summary>
     public static string InstallHint =>
         OperatingSystem.IsWindows() ? "install it with: winget install Gyan.FFmpeg (or put ffmpeg.exe and ffprobe.exe on PATH)"
         : OperatingSystem.IsMacOS() ? "install it with: brew install ffmpeg"

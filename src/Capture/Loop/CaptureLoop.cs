@@ -30,6 +30,7 @@ public sealed class CaptureLoop : IDisposable
     private bool _reopened;
     private long _allocated;
 
+    /// <summary>A loop that will run <paramref name="source"/> on its own thread once started.</summary>
     public CaptureLoop(IFrameSource source, CaptureOptions? options = null, FramePool? pool = null)
     {
         _source = source;
@@ -47,13 +48,16 @@ public sealed class CaptureLoop : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "RealtimeSeg capture" };
     }
 
+    /// <summary>Newest-wins (live) or every frame in order (lossless).</summary>
     public Pacing Pacing { get; }
 
+    /// <summary>Where the loop's frames come from and return to.</summary>
     public FramePool Pool { get; }
 
     /// <summary>Where the consumer takes frames; each frame taken must be disposed.</summary>
     public IFrameReader Frames => (IFrameReader?)_slot ?? _queue!;
 
+    /// <summary>A snapshot of the loop: state, frames, drops, reconnects, measured fps.</summary>
     public CaptureStatus Status
     {
         get
@@ -214,6 +218,7 @@ public sealed class CaptureLoop : IDisposable
         return false;
     }
 
+    /// <summary>Stops the loop and its source.</summary>
     public void Dispose()
     {
         Stop();

@@ -27,5 +27,6 @@ public sealed record CaptureOptions
     /// <summary>Attempts before giving up on a dropped source; 0 = keep trying until stopped.</summary>
     public int ReconnectAttempts { get; init; }
 
+    /// <summary>Pacing by source kind, a lossless queue of 4, reconnects with back-off from 0.5 s to 8 s until stopped.</summary>
     public static CaptureOptions Default { get; } = new();
 }

@@ -23,6 +23,7 @@ public sealed record VideoWriterOptions
     /// <summary>Output frame rate.</summary>
     public double Fps { get; init; } = 30;
 
+    /// <summary>How frames are placed in time: every frame once, or by capture time on a constant-rate timeline.</summary>
     public RecordingClock Clock { get; init; } = RecordingClock.EveryFrame;
 
     /// <summary>x264 speed/size trade-off; veryfast keeps encoding well under the pipeline's cost on 2 cores.</summary>
@@ -31,7 +32,7 @@ public sealed record VideoWriterOptions
     /// <summary>x264 quality (lower is better, 18-28 is sensible).</summary>
     public int Crf { get; init; } = 23;
 
-    /// <summary>Frames buffered between the caller and the encoder before <see cref="Write"/> waits.</summary>
+    /// <summary>Frames buffered between the caller and the encoder before <see cref="VideoWriter.Write"/> waits.</summary>
     public int QueueCapacity { get; init; } = 8;
 }
 
@@ -94,6 +95,7 @@ public sealed class VideoWriter : IDisposable
         _thread.Start();
     }
 
+    /// <summary>The file being written.</summary>
     public string Path { get; }
 
     /// <summary>The encoder in use: libx264, or the announced fallback.</summary>
@@ -111,6 +113,7 @@ public sealed class VideoWriter : IDisposable
     /// <summary>Frames skipped (capture-time clock: two frames fell on one tick).</summary>
     public long FramesSkipped => Interlocked.Read(ref _skipped);
 
+    /// <summary>Length of what was written so far, at the file's frame rate.</summary>
     public TimeSpan Duration => TimeSpan.FromSeconds(FramesWritten / _options.Fps);
 
     /// <summary>
@@ -306,6 +309,7 @@ public sealed class VideoWriter : IDisposable
         _thread.Join(TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>Finishes the file (as <see cref="Finish"/>) if that was not done.</summary>
     public void Dispose()
     {
         try

@@ -12,7 +12,7 @@ namespace RealtimeSeg.Capture.Synthetic;
 /// are the model's label ids. Each image is its own scene (seed derived from the dataset seed, split and index)
 /// at a random moment, so images are independent and the whole split is reproducible.
 /// </summary>
-public static class CocoDatasetWriter
+internal static class CocoDatasetWriter
 {
     public static readonly string[] Splits = ["train", "val"];
 

@@ -9,7 +9,7 @@ namespace RealtimeSeg.Capture.Synthetic;
 /// fast as it renders for offline work. Frame ids are scene frame indices, so the ground truth of any frame
 /// can be rebuilt with <see cref="SyntheticShapesSource.Skip"/> on a scene with the same options.
 /// </summary>
-public sealed class SyntheticFrameSource(SyntheticSceneOptions scene, bool live = true, long frameCount = 0) : IFrameSource
+internal sealed class SyntheticFrameSource(SyntheticSceneOptions scene, bool live = true, long frameCount = 0) : IFrameSource
 {
     private readonly ManualResetEventSlim _interrupted = new();
     private SyntheticShapesSource _scene = new(scene);

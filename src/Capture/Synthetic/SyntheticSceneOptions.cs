@@ -6,21 +6,28 @@ namespace RealtimeSeg.Capture.Synthetic;
 /// </summary>
 public sealed record SyntheticSceneOptions
 {
+    /// <summary>Frame width in pixels.</summary>
     public int Width { get; init; } = 640;
 
+    /// <summary>Frame height in pixels.</summary>
     public int Height { get; init; } = 480;
 
+    /// <summary>Frames per second of scene time.</summary>
     public double Fps { get; init; } = 30;
 
+    /// <summary>Seed of the scene: the same seed gives the same scene, frame for frame.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>The fewest objects in the scene at once.</summary>
     public int MinObjects { get; init; } = 3;
 
+    /// <summary>The most objects in the scene at once.</summary>
     public int MaxObjects { get; init; } = 7;
 
     /// <summary>Smallest object radius, in frame heights.</summary>
     public double MinRadius { get; init; } = 0.06;
 
+    /// <summary>Largest object radius, in frame heights.</summary>
     public double MaxRadius { get; init; } = 0.17;
 
     /// <summary>Fastest drift, in frame heights per second.</summary>
@@ -32,6 +39,7 @@ public sealed record SyntheticSceneOptions
     /// </summary>
     public double MinVisibleArea { get; init; } = 0.0015;
 
+    /// <summary>Throws naming the first option out of range.</summary>
     public void Validate()
     {
         if (Width < 16 || Height < 16)

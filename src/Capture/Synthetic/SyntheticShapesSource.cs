@@ -22,6 +22,7 @@ public sealed class SyntheticShapesSource
     private readonly uint _noiseSeed;
     private int _spawned;
 
+    /// <summary>A scene at its first frame.</summary>
     public SyntheticShapesSource(SyntheticSceneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -39,17 +40,22 @@ public sealed class SyntheticShapesSource
         }
     }
 
+    /// <summary>Frame width in pixels.</summary>
     public int Width => _options.Width;
 
+    /// <summary>Frame height in pixels.</summary>
     public int Height => _options.Height;
 
+    /// <summary>Frames per second of scene time.</summary>
     public double Fps => _options.Fps;
 
+    /// <summary>The options the scene was made with.</summary>
     public SyntheticSceneOptions Options => _options;
 
     /// <summary>Index of the next frame <see cref="Render"/> draws.</summary>
     public long FrameIndex { get; private set; }
 
+    /// <summary>The scene's class names as a label map (background first).</summary>
     public static LabelMap ClassLabels => Labels;
 
     /// <summary>Smallest visible area, in pixels, that counts as an instance at this size.</summary>

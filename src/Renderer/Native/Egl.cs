@@ -7,7 +7,7 @@ namespace RealtimeSeg.Renderer.Native;
 /// vendor's). C types: EGLDisplay/EGLContext/EGLSurface/EGLConfig → nint, EGLint → int, EGLenum → uint,
 /// EGLBoolean → uint.
 /// </summary>
-public static unsafe class Egl
+internal static unsafe class Egl
 {
     public const uint PlatformSurfacelessMesa = 0x31DD;
     public const int None = 0x3038, SurfaceType = 0x3033, PbufferBit = 0x0001, RenderableType = 0x3040, OpenGlBit = 0x0008;

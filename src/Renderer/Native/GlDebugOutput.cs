@@ -13,6 +13,8 @@ internal sealed class GlDebugOutput : IDisposable
     private readonly Action<string> _sink;
     private readonly DebugProc _callback; // held: the driver calls it until Dispose
 
+    /// <param name="gl">The context's GL, current on this thread.</param>
+    /// <param name="sink">Receives each message as one line, on the thread of the offending call.</param>
     /// <param name="verbose">Pass on low-severity messages and notifications too.</param>
     public GlDebugOutput(GL gl, Action<string> sink, bool verbose = false)
     {

@@ -7,7 +7,7 @@ namespace RealtimeSeg.Renderer.Native;
 /// The GLFW 3.3 entry points for a window with an OpenGL 3.3 core context (Debian's libglfw3). C types:
 /// GLFWwindow*/GLFWmonitor* → nint, int → int, double → double, const char* → byte*.
 /// </summary>
-public static unsafe class Glfw
+internal static unsafe class Glfw
 {
     public const int ContextVersionMajor = 0x00022002, ContextVersionMinor = 0x00022003, OpenGlProfile = 0x00022008;
     public const int OpenGlCoreProfile = 0x00032001, OpenGlForwardCompat = 0x00022006, Visible = 0x00020004, Resizable = 0x00020003;

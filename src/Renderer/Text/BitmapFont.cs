@@ -6,7 +6,7 @@ namespace RealtimeSeg.Renderer.Text;
 /// factors, so it stays crisp at any size without shipping a font file or a rasteriser. The glyphs live in this file
 /// as '#'/'.' pictures so they can be reviewed and fixed by eye, and are packed into bits once at startup.
 /// </summary>
-public static class BitmapFont
+internal static class BitmapFont
 {
     public const int GlyphWidth = 5;
     public const int GlyphHeight = 7;

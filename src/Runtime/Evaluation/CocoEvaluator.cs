@@ -2,12 +2,12 @@ using RealtimeSeg.Runtime.Structures;
 
 namespace RealtimeSeg.Runtime.Evaluation;
 
-public sealed record Detection(int ImageId, int CategoryId, float Score, BoxF Box, MaskBitmap? Mask);
+internal sealed record Detection(int ImageId, int CategoryId, float Score, BoxF Box, MaskBitmap? Mask);
 
-public enum IouKind { Mask, Box }
+internal enum IouKind { Mask, Box }
 
 /// <summary>COCO summary numbers for one IoU kind (area range "all", at most 100 detections per image and class).</summary>
-public sealed record CocoMetrics(double AP, double AP50, double AP75, double AR100, IReadOnlyDictionary<int, double> PerCategoryAP);
+internal sealed record CocoMetrics(double AP, double AP50, double AP75, double AR100, IReadOnlyDictionary<int, double> PerCategoryAP);
 
 /// <summary>
 /// COCO-style average precision, following pycocotools' evaluateImg/accumulate: per image and class,
@@ -15,7 +15,7 @@ public sealed record CocoMetrics(double AP, double AP50, double AP75, double AR1
 /// matched repeatedly and make a match ignored); precision made monotone and sampled at 101 recall points;
 /// averaged over classes with ground truth and over t = 0.50:0.05:0.95.
 /// </summary>
-public static class CocoEvaluator
+internal static class CocoEvaluator
 {
     private const int MaxDetections = 100;
     private static readonly double[] Thresholds = Enumerable.Range(0, 10).Select(i => 0.5 + 0.05 * i).ToArray();

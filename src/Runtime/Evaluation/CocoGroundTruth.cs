@@ -4,12 +4,12 @@ using RealtimeSeg.Runtime.Structures;
 namespace RealtimeSeg.Runtime.Evaluation;
 
 /// <summary>One annotated object of a COCO split (mask decoded and cropped to its box).</summary>
-public sealed record GroundTruthObject(int ImageId, int CategoryId, BoxF Box, MaskBitmap Mask, bool IsCrowd);
+internal sealed record GroundTruthObject(int ImageId, int CategoryId, BoxF Box, MaskBitmap Mask, bool IsCrowd);
 
-public sealed record CocoImage(int Id, string FileName, int Width, int Height);
+internal sealed record CocoImage(int Id, string FileName, int Width, int Height);
 
 /// <summary>A COCO instance-segmentation split with uncompressed RLE masks (as <c>synth-dataset</c> writes it).</summary>
-public sealed class CocoGroundTruth
+internal sealed class CocoGroundTruth
 {
     private CocoGroundTruth(string imageRoot, List<CocoImage> images, Dictionary<int, string> categories, List<GroundTruthObject> objects)
     {

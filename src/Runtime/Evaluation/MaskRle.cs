@@ -6,7 +6,7 @@ namespace RealtimeSeg.Runtime.Evaluation;
 /// COCO's uncompressed run-length encoding: runs over the image in column-major order (down each column,
 /// left to right), alternating background and mask, starting with background (a first run may be 0).
 /// </summary>
-public static class MaskRle
+internal static class MaskRle
 {
     public static List<int> Encode(MaskBitmap mask, int width, int height)
     {

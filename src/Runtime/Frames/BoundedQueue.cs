@@ -8,7 +8,7 @@ namespace RealtimeSeg.Runtime.Frames;
 /// queue blocks the producer (for capture: it stops reading FFmpeg's pipe, which pauses FFmpeg). A fixed ring,
 /// so nothing is allocated per item.
 /// </summary>
-public class BoundedQueue<T> : IReader<T> where T : class, IDisposable
+internal class BoundedQueue<T> : IReader<T> where T : class, IDisposable
 {
     private readonly T?[] _ring;
     private readonly object _lock = new(); // Monitor.Wait needs a monitor, not a System.Threading.Lock
@@ -137,4 +137,4 @@ public class BoundedQueue<T> : IReader<T> where T : class, IDisposable
 }
 
 /// <summary>Every frame once, in order, with back-pressure: the lossless hand-off.</summary>
-public sealed class FrameQueue(int capacity) : BoundedQueue<Frame>(capacity), IFrameReader;
+internal sealed class FrameQueue(int capacity) : BoundedQueue<Frame>(capacity), IFrameReader;

@@ -83,6 +83,7 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     /// <inheritdoc />
     public WaitOutcome Wait(TimeSpan timeout, out Frame? item) => _latest.Wait(timeout, out item);
 
+    /// <summary>Completes the input and returns any waiting frame to the pool; a second call does nothing.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

@@ -7,7 +7,7 @@ namespace RealtimeSeg.Runtime.Frames;
 /// One item deep, newest wins: a producer faster than its consumer replaces the waiting item (released and
 /// counted as dropped) instead of queueing it, so latency stays one item however slow the consumer is.
 /// </summary>
-public class LatestValue<T> : IReader<T> where T : class, IDisposable
+internal class LatestValue<T> : IReader<T> where T : class, IDisposable
 {
     private readonly object _lock = new(); // Monitor.Wait needs a monitor, not a System.Threading.Lock
     private T? _waiting;
@@ -95,4 +95,4 @@ public class LatestValue<T> : IReader<T> where T : class, IDisposable
 }
 
 /// <summary>Newest frame wins: the live hand-off from a capture loop (or a host) to the pipeline.</summary>
-public sealed class LatestFrame : LatestValue<Frame>, IFrameReader;
+internal sealed class LatestFrame : LatestValue<Frame>, IFrameReader;

@@ -5,8 +5,11 @@ namespace RealtimeSeg.Runtime.Imaging;
 /// <summary>Byte layout of a frame's pixels.</summary>
 public enum PixelFormat
 {
+    /// <summary>Red, green, blue: 3 bytes a pixel (FFmpeg's rgb24).</summary>
     Rgb24,
+    /// <summary>Blue, green, red: 3 bytes a pixel (OpenCV's order).</summary>
     Bgr24,
+    /// <summary>Blue, green, red, alpha: 4 bytes a pixel (GL readback order; alpha is ignored as input).</summary>
     Bgra32,
 
     /// <summary>Red, green, blue, alpha: 4 bytes a pixel, the layout most GL hosts hold (alpha is ignored).</summary>
@@ -22,8 +25,10 @@ public enum PixelFormat
     Yuv420,
 }
 
+/// <summary>Facts about each <see cref="PixelFormat"/>.</summary>
 public static class PixelFormats
 {
+    /// <summary>Bytes one pixel takes (for <see cref="PixelFormat.Yuv420"/>, the luma plane's: 1).</summary>
     public static int BytesPerPixel(this PixelFormat format) => format switch
     {
         PixelFormat.Bgra32 or PixelFormat.Rgba32 => 4,
@@ -67,13 +72,16 @@ public sealed class Frame : IDisposable
         Reinitialise(width, height, stride, format);
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; private set; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; private set; }
 
     /// <summary>Bytes from one row to the next (at least Width × bytes per pixel).</summary>
     public int Stride { get; private set; }
 
+    /// <summary>How the pixels are laid out.</summary>
     public PixelFormat Format { get; private set; }
 
     /// <summary>Increasing number given by the source.</summary>
@@ -91,10 +99,12 @@ public sealed class Frame : IDisposable
     /// <summary>Live references; 0 once the last holder has released the frame.</summary>
     public int References => Volatile.Read(ref _references);
 
+    /// <summary>The pixel bytes, <see cref="Stride"/> apart row to row; throws once the frame was released.</summary>
     public Span<byte> Pixels => _references > 0 && _buffer is { } b
         ? b.AsSpan(0, BufferSize(Stride, Height, Format))
         : throw new ObjectDisposedException(nameof(Frame), "this frame was released; take a reference with Retain() to keep it");
 
+    /// <summary>Row <paramref name="y"/>'s pixels (Width × bytes per pixel), top row 0.</summary>
     public Span<byte> Row(int y) => Pixels.Slice(y * Stride, Width * Format.BytesPerPixel());
 
     internal int Capacity => _buffer?.Length ?? 0;

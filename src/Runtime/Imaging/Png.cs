@@ -14,6 +14,7 @@ public static class Png
 
     private static readonly uint[] CrcTable = MakeCrcTable();
 
+    /// <summary>Writes the frame as an 8-bit RGB PNG file (alpha dropped).</summary>
     public static void Write(string path, Frame frame, CompressionLevel level = CompressionLevel.Fastest)
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -36,6 +37,7 @@ public static class Png
         }
     }
 
+    /// <summary>Writes the frame as an 8-bit RGB PNG to a stream (alpha dropped).</summary>
     public static void Write(Stream output, Frame frame, CompressionLevel level = CompressionLevel.Fastest)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -3,7 +3,7 @@ using System.Text;
 namespace RealtimeSeg.Runtime.Imaging;
 
 /// <summary>Binary PPM (P6, 8-bit RGB): the one image format that needs no codec, used for fixtures and dumps.</summary>
-public static class Ppm
+internal static class Ppm
 {
     public static Frame Read(string path)
     {

@@ -26,10 +26,10 @@ public sealed class InferenceSlot : IDisposable
     }
 
     /// <summary>The transform of the last preprocessed frame (input size, scale back to the frame).</summary>
-    public InputTransform Transform => _transform ?? throw new InvalidOperationException("no frame preprocessed yet");
+    internal InputTransform Transform => _transform ?? throw new InvalidOperationException("no frame preprocessed yet");
 
     /// <summary>The run's outputs, for callers that read them directly.</summary>
-    public RunBinding Outputs => _binding;
+    internal RunBinding Outputs => _binding;
 
     /// <summary>Frame → input tensor (resize, channel order, normalisation) into the slot's own buffer.</summary>
     public void Preprocess(Frame frame)
@@ -47,12 +47,14 @@ public sealed class InferenceSlot : IDisposable
         _transform.Apply(frame, data);
     }
 
+    /// <summary>Runs the model on the last preprocessed frame (a Run in flight can be stopped with <see cref="Cancel"/>).</summary>
     public void Run()
     {
         _binding.BindInput(0, _input);
         _binding.Run();
     }
 
+    /// <summary>The last run's outputs → <paramref name="into"/>, in frame pixels, filtered by <paramref name="options"/>.</summary>
     public void Postprocess(InstanceSet into, SegmentOptions options) =>
         Postprocessor.Run(_binding, _model.Layout, Transform, _model.Labels, options, into);
 
@@ -67,6 +69,7 @@ public sealed class InferenceSlot : IDisposable
     /// <summary>Cancels a run in progress on another thread (it then throws).</summary>
     public void Cancel() => _binding.Terminate();
 
+    /// <summary>Releases the slot's tensor and run state (before the model).</summary>
     public void Dispose()
     {
         _binding.Dispose();

@@ -20,7 +20,7 @@ public enum ModelContract
 }
 
 /// <summary>How the input tensor is encoded from a frame.</summary>
-public enum InputEncoding
+internal enum InputEncoding
 {
     /// <summary>Planar RGB, values in [0,1].</summary>
     Rgb01,
@@ -30,7 +30,7 @@ public enum InputEncoding
 }
 
 /// <summary>Where each piece of a detector's I/O lives, as found by <see cref="ModelLayout.Detect"/>.</summary>
-public sealed record ModelLayout(
+internal sealed record ModelLayout(
     ModelContract Contract,
     InputEncoding Encoding,
     int BoxesOutput,
@@ -71,6 +71,11 @@ public sealed record ModelLayout(
     /// explicit <paramref name="forced"/> contract settles what shapes cannot: raw 28×28 masks look the same in
     /// torchvision-raw and zoo exports, so without metadata the zoo's bare numeric output names decide.
     /// </summary>
+    /// <param name="modelName">The model's file name, for messages.</param>
+    /// <param name="inputs">The graph's inputs as declared.</param>
+    /// <param name="outputs">The graph's outputs as declared.</param>
+    /// <param name="metadata">The model's custom metadata.</param>
+    /// <param name="forced">A contract the caller insists on, or null to detect it.</param>
     /// <param name="observedMaskSize">The mask output's (height, width) seen in a real run, for exports that
     /// declare them symbolic: a run tells raw (small, fixed) from pasted (the input's size) where the graph does not.</param>
     public static ModelLayout Detect(string modelName, IReadOnlyList<TensorInfo> inputs, IReadOnlyList<TensorInfo> outputs,

@@ -8,6 +8,7 @@ namespace RealtimeSeg.Runtime.Model;
 /// <summary>Settings of the model itself (as opposed to the ORT session).</summary>
 public sealed record ModelOptions
 {
+    /// <summary>The model's own size and contract, labels beside it, warm-up on.</summary>
     public static ModelOptions Default { get; } = new();
 
     /// <summary>Short side of the model input; null takes the model's own (metadata) or 800.</summary>
@@ -39,9 +40,13 @@ public sealed record ModelOptions
 /// </summary>
 public sealed class SegmentationModel : IDisposable
 {
+    /// <summary>Model metadata key: the class names as a JSON list, background first.</summary>
     public const string LabelsKey = "realtimeseg.labels";
+    /// <summary>Model metadata key: the class count, background included (a labels file must agree).</summary>
     public const string NumClassesKey = "realtimeseg.num_classes";
+    /// <summary>Model metadata key: the input's short side the model was trained at.</summary>
     public const string MinSizeKey = "realtimeseg.min_size";
+    /// <summary>Model metadata key: the cap on the input's long side.</summary>
     public const string MaxSizeKey = "realtimeseg.max_size";
 
     private SegmentationModel(string path, OrtSession session, ModelLayout layout, LabelMap labels, SizePolicy size)
@@ -53,16 +58,28 @@ public sealed class SegmentationModel : IDisposable
         Size = size;
     }
 
+    /// <summary>The model file.</summary>
     public string Path { get; }
 
-    public OrtSession Session { get; }
+    internal OrtSession Session { get; }
 
-    public ModelLayout Layout { get; }
+    /// <summary>The execution provider the model runs on.</summary>
+    public ExecutionProvider Provider => Session.Provider;
 
+    /// <summary>Every provider tried at load, in order, with the reason for each that could not be used.</summary>
+    public IReadOnlyList<ProviderAttempt> ProviderAttempts => Session.ProviderAttempts;
+
+    /// <summary>The model's I/O contract (torchvision, torchvision-raw, zoo or detection-only).</summary>
+    public ModelContract Contract => Layout.Contract;
+
+    internal ModelLayout Layout { get; }
+
+    /// <summary>Class names by id, and where they came from.</summary>
     public LabelMap Labels { get; }
 
-    public SizePolicy Size { get; }
+    internal SizePolicy Size { get; }
 
+    /// <summary>Loads <paramref name="path"/>, picks the provider, detects the contract, reads the labels and (by default) runs once to warm up. Errors name what was found and the fix.</summary>
     public static SegmentationModel Open(string path, InferenceOptions? inference = null, ModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -130,6 +147,7 @@ public sealed class SegmentationModel : IDisposable
     /// <summary>Per-thread inference state. Dispose it before the model.</summary>
     public InferenceSlot CreateSlot() => new(this);
 
+    /// <summary>An empty set labelled with this model's classes, to reuse frame after frame.</summary>
     public InstanceSet CreateInstanceSet() => new(Labels);
 
     private static LabelMap LoadLabels(string modelPath, string? explicitPath, IReadOnlyDictionary<string, string> metadata)
@@ -182,5 +200,6 @@ public sealed class SegmentationModel : IDisposable
         return (shape[2], shape[3], slot.Transform.TensorHeight, slot.Transform.TensorWidth);
     }
 
+    /// <summary>Releases the ONNX Runtime session; slots must be disposed first.</summary>
     public void Dispose() => Session.Dispose();
 }

@@ -3,12 +3,34 @@ using Microsoft.ML.OnnxRuntime;
 namespace RealtimeSeg.Runtime.Onnx;
 
 /// <summary>Where ORT runs the model. <see cref="Auto"/> takes the first that builds a session, best first.</summary>
-public enum ExecutionProvider { Auto, Cpu, Cuda, TensorRT, DirectML, CoreML, WebGpu }
+public enum ExecutionProvider
+{
+    /// <summary>The compiled-in GPU providers best first (TensorRT, CUDA, DirectML, CoreML, WebGPU), then the CPU.</summary>
+    Auto,
+
+    /// <summary>ONNX Runtime's CPU provider: always there.</summary>
+    Cpu,
+
+    /// <summary>NVIDIA CUDA (the GPU packages; CUDA 13 and cuDNN 9 on the machine).</summary>
+    Cuda,
+
+    /// <summary>NVIDIA TensorRT (the GPU packages; TensorRT 10 as well as CUDA).</summary>
+    TensorRT,
+
+    /// <summary>DirectML on Windows (an ONNX Runtime build with it).</summary>
+    DirectML,
+
+    /// <summary>Core ML on Apple platforms (an ONNX Runtime build with it).</summary>
+    CoreML,
+
+    /// <summary>WebGPU (an ONNX Runtime build with it).</summary>
+    WebGpu,
+}
 
 /// <summary>One provider the selection tried, and why it was not used (null when it was).</summary>
 public sealed record ProviderAttempt(ExecutionProvider Provider, string? Failure);
 
-public static class ExecutionProviders
+internal static class ExecutionProviders
 {
     /// <summary>The order <c>auto</c> tries: fastest first, CPU always last.</summary>
     internal static readonly ExecutionProvider[] AutoOrder =

@@ -5,8 +5,10 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// <summary>How a model session is created. <see cref="Default"/> suits a CPU-only machine.</summary>
 public sealed record InferenceOptions
 {
+    /// <summary>Auto provider, ORT's thread defaults, full optimisation, warnings logged nowhere.</summary>
     public static InferenceOptions Default { get; } = new();
 
+    /// <summary>Where the model runs; <see cref="ExecutionProvider.Auto"/> takes the best that loads.</summary>
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Auto;
 
     /// <summary>Threads ORT uses inside one operator; 0 lets ORT choose (one per physical core).</summary>
@@ -22,6 +24,7 @@ public sealed record InferenceOptions
     /// </summary>
     public bool? Spinning { get; init; }
 
+    /// <summary>How much ORT rewrites the graph at load.</summary>
     public GraphOptimizationLevel Optimization { get; init; } = GraphOptimizationLevel.All;
 
     /// <summary>Where ORT writes the optimized graph, for inspection or a faster later load; null writes none.</summary>
@@ -33,5 +36,6 @@ public sealed record InferenceOptions
     /// <summary>Least severe ORT message passed to <see cref="Logger"/>.</summary>
     public OrtLoggingLevel LogLevel { get; init; } = OrtLoggingLevel.Warning;
 
+    /// <summary>Where this model's ORT messages go (one logger per model; null drops them).</summary>
     public ILogger? Logger { get; init; }
 }

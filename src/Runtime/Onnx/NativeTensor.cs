@@ -8,7 +8,7 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// OrtValue without a copy. The OrtValue is re-created only when the shape changes, so steady-state runs
 /// allocate nothing.
 /// </summary>
-public sealed unsafe class NativeTensor : IDisposable
+internal sealed unsafe class NativeTensor : IDisposable
 {
     private const int MaxRank = 4;
     private float* _data;

@@ -1,7 +1,7 @@
 namespace RealtimeSeg.Runtime.Onnx;
 
 /// <summary>Counts the ONNX Runtime objects RealtimeSeg holds, so tests can assert every one is released.</summary>
-public static class OrtDiagnostics
+internal static class OrtDiagnostics
 {
     private static int _liveHandles;
 

@@ -12,6 +12,7 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// </summary>
 public static class OrtLibrary
 {
+    /// <summary>The environment variable naming a custom ONNX Runtime library.</summary>
     public const string EnvironmentVariable = "REALTIMESEG_ORT_LIB";
 
     private const string ImportName = "onnxruntime"; // the name the managed API's DllImports use
@@ -59,6 +60,7 @@ public static class OrtLibrary
     /// <summary>Version string the loaded library reports (e.g. "1.31.0"); empty before the first session.</summary>
     public static string Version { get; private set; } = "";
 
+    /// <summary>The native library's file name on this OS.</summary>
     public static string FileName =>
         OperatingSystem.IsWindows() ? "onnxruntime.dll" :
         OperatingSystem.IsMacOS() ? "libonnxruntime.dylib" : "libonnxruntime.so";

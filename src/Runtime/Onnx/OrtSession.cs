@@ -7,7 +7,7 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// An ONNX Runtime inference session over a model file: its inputs, outputs, metadata and the provider it runs on.
 /// Thread safety: several threads may run one session at once, each through its own <see cref="RunBinding"/>.
 /// </summary>
-public sealed class OrtSession : IDisposable
+internal sealed class OrtSession : IDisposable
 {
     private InferenceSession? _session;
     private SessionLog? _log;

@@ -14,7 +14,7 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// arrays); <see cref="LastRunManagedBytes"/> measures exactly that, so callers can tell ORT's bytes from their own.
 /// </para>
 /// </summary>
-public sealed unsafe class RunBinding : IDisposable
+internal sealed unsafe class RunBinding : IDisposable
 {
     private const int MaxRank = 8;
     private readonly OrtSession _session;

@@ -6,7 +6,7 @@ namespace RealtimeSeg.Runtime.Onnx;
 /// A model input or output as the graph declares it. A dimension of -1 is symbolic (or unknown), and
 /// <see cref="DimensionNames"/> holds its name (e.g. "height"), or "" for a fixed one.
 /// </summary>
-public sealed record TensorInfo(string Name, bool IsTensor, TensorElementType ElementType, long[] Shape, string[] DimensionNames)
+internal sealed record TensorInfo(string Name, bool IsTensor, TensorElementType ElementType, long[] Shape, string[] DimensionNames)
 {
     public int Rank => Shape.Length;
 

@@ -46,6 +46,7 @@ public sealed class InferencePipeline : IDisposable
     private volatile Exception? _fault;
     private int _started;
 
+    /// <summary>A pipeline over <paramref name="model"/> reading frames from <paramref name="input"/> (a capture loop's output or a <see cref="Frames.HostFrameInput"/>); call <see cref="Start"/>.</summary>
     public InferencePipeline(SegmentationModel model, IFrameReader input, PipelineOptions? options = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
@@ -79,6 +80,7 @@ public sealed class InferencePipeline : IDisposable
         }
     }
 
+    /// <summary>The options it runs with, slot count resolved.</summary>
     public PipelineOptions Options => _options;
 
     /// <summary>The execution provider running the model, as the CLI names it (cpu, cuda, …).</summary>
@@ -102,6 +104,7 @@ public sealed class InferencePipeline : IDisposable
     /// <summary>Results created and not yet released by every holder (leak checks).</summary>
     public int OutstandingResults => _pool.Outstanding;
 
+    /// <summary>What the pipeline has done so far (sorts its windows: read it once a second, not per frame).</summary>
     public PipelineStats Stats => _metrics.Snapshot(_input is LatestValue<Frame> live ? live.Dropped : 0);
 
     /// <summary>A reference to the newest result without waiting (the renderer's path); dispose it when done.</summary>
@@ -114,6 +117,7 @@ public sealed class InferencePipeline : IDisposable
         return result is not null;
     }
 
+    /// <summary>Starts the worker threads; once.</summary>
     public void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
@@ -322,6 +326,7 @@ public sealed class InferencePipeline : IDisposable
         }
     }
 
+    /// <summary>Stops (within a second) and releases the slots; results still held stay valid.</summary>
     public void Dispose()
     {
         Stop();

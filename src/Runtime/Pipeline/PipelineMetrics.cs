@@ -5,36 +5,49 @@ namespace RealtimeSeg.Runtime.Pipeline;
 /// <summary>A snapshot of what the pipeline has done, for a HUD, a host or the benchmark.</summary>
 public sealed record PipelineStats
 {
+    /// <summary>Frames taken from the input.</summary>
     public long FramesIn { get; init; }
 
+    /// <summary>Results published.</summary>
     public long ResultsOut { get; init; }
 
     /// <summary>Frames the input dropped because the pipeline was busy (live mode).</summary>
     public long Dropped { get; init; }
 
+    /// <summary>Frames taken per second.</summary>
     public double FpsIn { get; init; }
 
+    /// <summary>Results published per second.</summary>
     public double FpsOut { get; init; }
 
+    /// <summary>Mean milliseconds a frame waited between capture and a free slot.</summary>
     public double WaitMs { get; init; }
 
+    /// <summary>Mean milliseconds of preprocessing.</summary>
     public double PreprocessMs { get; init; }
 
+    /// <summary>Mean milliseconds inside the model's Run.</summary>
     public double RunMs { get; init; }
 
+    /// <summary>Mean milliseconds of postprocessing.</summary>
     public double PostprocessMs { get; init; }
 
+    /// <summary>Median capture-to-result milliseconds.</summary>
     public double LatencyP50Ms { get; init; }
 
+    /// <summary>95th-percentile capture-to-result milliseconds.</summary>
     public double LatencyP95Ms { get; init; }
 
+    /// <summary>99th-percentile capture-to-result milliseconds.</summary>
     public double LatencyP99Ms { get; init; }
 
     /// <summary>Time between consecutive results: the stutter a mean fps hides.</summary>
     public double FrameTimeP50Ms { get; init; }
 
+    /// <summary>95th-percentile milliseconds between consecutive results.</summary>
     public double FrameTimeP95Ms { get; init; }
 
+    /// <summary>99th-percentile milliseconds between consecutive results.</summary>
     public double FrameTimeP99Ms { get; init; }
 
     /// <summary>Managed bytes RealtimeSeg's own code on the pipeline threads allocated per frame after warm-up.</summary>
@@ -46,10 +59,13 @@ public sealed record PipelineStats
     /// <summary>Frames counted in <see cref="AllocatedBytesPerFrame"/>.</summary>
     public long AllocationFrames { get; init; }
 
+    /// <summary>Generation-0 collections since the pipeline was made (the whole process's).</summary>
     public int Gen0Collections { get; init; }
 
+    /// <summary>Generation-1 collections since the pipeline was made (the whole process's).</summary>
     public int Gen1Collections { get; init; }
 
+    /// <summary>Generation-2 collections since the pipeline was made (the whole process's).</summary>
     public int Gen2Collections { get; init; }
 }
 

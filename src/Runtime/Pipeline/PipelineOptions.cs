@@ -21,6 +21,7 @@ public sealed record PipelineOptions
     /// </summary>
     public bool Lossless { get; init; }
 
+    /// <summary>The producer's filter: score cut-off, classes and instance cap applied where instances are made.</summary>
     public SegmentOptions Segment { get; init; } = SegmentOptions.Default;
 
     /// <summary>Results buffered for a lossless reader before the pipeline waits for it.</summary>

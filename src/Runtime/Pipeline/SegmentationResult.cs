@@ -6,6 +6,9 @@ namespace RealtimeSeg.Runtime.Pipeline;
 
 /// <summary>Milliseconds one frame spent in each pipeline stage.</summary>
 /// <param name="WaitMs">From the frame's capture to the start of its preprocessing (queueing and slot wait).</param>
+/// <param name="PreprocessMs">Resize, channel order and normalisation into the slot's input tensor.</param>
+/// <param name="RunMs">The model's Run.</param>
+/// <param name="PostprocessMs">Outputs to instances in frame pixels (filters, box mapping, masks).</param>
 public readonly record struct StageTimings(double WaitMs, double PreprocessMs, double RunMs, double PostprocessMs);
 
 /// <summary>
@@ -48,11 +51,13 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>The frame the instances belong to.</summary>
     public Frame Frame => _frame ?? throw new ObjectDisposedException(nameof(SegmentationResult));
 
+    /// <summary>The frame's detections, read-only to readers.</summary>
     public InstanceSet Instances { get; }
 
     /// <summary>0, 1, 2, … in the order frames entered the pipeline; strictly increasing in publication order.</summary>
     public long Sequence { get; private set; }
 
+    /// <summary>How long each stage took for this frame.</summary>
     public StageTimings Timings { get; internal set; }
 
     /// <summary>When the result was published, in <see cref="Stopwatch"/> ticks.</summary>
@@ -61,6 +66,7 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>Capture to publication.</summary>
     public TimeSpan Latency => Stopwatch.GetElapsedTime(Frame.Timestamp, PublishedTimestamp);
 
+    /// <summary>Live references; the result returns to its pool at 0.</summary>
     public int References => Volatile.Read(ref _references);
 
     internal void Begin(Frame frame, long sequence)
@@ -72,9 +78,11 @@ public sealed class SegmentationResult : IDisposable
         _references = 1;
     }
 
+    /// <summary>Takes another reference (to keep the result past the call that handed it over); each needs its own Dispose.</summary>
     public SegmentationResult Retain() => ReferenceCount.TryAdd(ref _references) ? this
         : throw new ObjectDisposedException(nameof(SegmentationResult), "cannot retain a result that was already released");
 
+    /// <summary>Gives back one reference; the last returns the result (and its frame) to their pools.</summary>
     public void Dispose()
     {
         if (ReferenceCount.Release(ref _references))

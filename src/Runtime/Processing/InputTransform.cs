@@ -13,7 +13,7 @@ namespace RealtimeSeg.Runtime.Processing;
 /// padding to the contract's multiple (bottom and right, so coordinates need no offset). Built once per
 /// (frame size, format, policy) and reused: the tap tables are computed here, never per frame.
 /// </summary>
-public sealed class InputTransform
+internal sealed class InputTransform
 {
     private readonly int[] _x0, _x1;
     private readonly float[] _wx;

@@ -9,7 +9,7 @@ namespace RealtimeSeg.Runtime.Processing;
 /// ratio, truncate it to integers, resize bilinearly (align_corners=False) to the box's pixel size, threshold 0.5.
 /// The renderer's GPU paste uses the same rule, so both agree with PyTorch.
 /// </summary>
-public static class MaskPaste
+internal static class MaskPaste
 {
     public const float Threshold = 0.5f;
 

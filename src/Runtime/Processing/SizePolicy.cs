@@ -4,7 +4,7 @@ namespace RealtimeSeg.Runtime.Processing;
 /// torchvision's resize rule: scale so the short side becomes <see cref="ShortSide"/>, unless that pushes the
 /// long side past <see cref="MaxSide"/>; keep the aspect; sizes are floored as torch's interpolate floors them.
 /// </summary>
-public readonly record struct SizePolicy(int ShortSide, int MaxSide)
+internal readonly record struct SizePolicy(int ShortSide, int MaxSide)
 {
     /// <summary>torchvision's and Detectron's defaults for COCO models.</summary>
     public static SizePolicy Coco { get; } = new(800, 1333);

@@ -30,27 +30,37 @@ public sealed class InstanceSet
     private float[] _rawMasks = [];
     private MaskBitmap[] _bitmaps = [];
 
+    /// <summary>An empty set whose class ids <paramref name="labels"/> names.</summary>
     public InstanceSet(LabelMap labels) => Labels = labels;
 
+    /// <summary>Class names by id.</summary>
     public LabelMap Labels { get; private set; }
 
+    /// <summary>Instances in the set; every accessor takes indices below it.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Width of the frame the boxes and masks are in.</summary>
     public int ImageWidth { get; private set; }
 
+    /// <summary>Height of the frame the boxes and masks are in.</summary>
     public int ImageHeight { get; private set; }
 
+    /// <summary>How the masks are carried: none, raw per box, or bitmaps at frame resolution.</summary>
     public MaskKind MaskKind { get; private set; }
 
     /// <summary>Side of the raw masks (28 for the standard mask head) when <see cref="MaskKind"/> is Raw.</summary>
     public int RawMaskSize { get; private set; }
 
+    /// <summary>Boxes in frame pixels (x1, y1, x2, y2), one per instance.</summary>
     public ReadOnlySpan<BoxF> Boxes => _boxes.AsSpan(0, Count);
 
+    /// <summary>Scores in [0, 1], best first.</summary>
     public ReadOnlySpan<float> Scores => _scores.AsSpan(0, Count);
 
+    /// <summary>Class ids (0 is the background, never an instance).</summary>
     public ReadOnlySpan<int> ClassIds => _classIds.AsSpan(0, Count);
 
+    /// <summary>Instance <paramref name="index"/>'s class name ("class N" when the model has no labels).</summary>
     public string ClassName(int index) => Labels.Name(_classIds[CheckIndex(index)]);
 
     /// <summary>Every instance's raw mask back to back (RawMaskSize² each, in instance order): one GPU upload.</summary>

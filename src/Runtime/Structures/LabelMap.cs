@@ -7,6 +7,7 @@ public sealed class LabelMap
 {
     private readonly string[] _names;
 
+    /// <summary>Names by class id (background first) and where they came from, for messages.</summary>
     public LabelMap(IReadOnlyList<string> names, string source)
     {
         ArgumentNullException.ThrowIfNull(names);
@@ -20,12 +21,14 @@ public sealed class LabelMap
     /// <summary>Where the names came from (a file path, "model metadata", or "none").</summary>
     public string Source { get; }
 
+    /// <summary>Names by class id, background first.</summary>
     public IReadOnlyList<string> Names => _names;
 
     /// <summary>The name of <paramref name="classId"/>, or "class N" when the map has no names.</summary>
     public string Name(int classId) =>
         (uint)classId < (uint)_names.Length ? _names[classId] : $"class {classId}";
 
+    /// <summary>Whether <paramref name="classId"/> has a name (always true when there are no labels at all).</summary>
     public bool IsKnown(int classId) => _names.Length == 0 || (uint)classId < (uint)_names.Length;
 
     /// <summary>Reads a labels file: one name per line, the first line is the background.</summary>
@@ -57,5 +60,6 @@ public sealed class LabelMap
         }
     }
 
+    /// <summary>No names: classes are shown as "class N".</summary>
     public static LabelMap None { get; } = new([], "none");
 }

@@ -14,6 +14,7 @@ public sealed class MaskBitmap
     /// <summary>Rows of <see cref="PixelRect.Width"/> bytes covering <see cref="Bounds"/>.</summary>
     public Span<byte> Data => _data.AsSpan(0, Bounds.Width * Bounds.Height);
 
+    /// <summary>The mask's bytes on frame row <paramref name="frameY"/> (within <see cref="Bounds"/>), 1 inside, 0 outside.</summary>
     public Span<byte> Row(int frameY) => _data.AsSpan((frameY - Bounds.Y0) * Bounds.Width, Bounds.Width);
 
     /// <summary>Mask value at a frame pixel.</summary>
@@ -21,6 +22,7 @@ public sealed class MaskBitmap
         x >= Bounds.X0 && x < Bounds.X1 && y >= Bounds.Y0 && y < Bounds.Y1 &&
         _data[(y - Bounds.Y0) * Bounds.Width + (x - Bounds.X0)] != 0;
 
+    /// <summary>Pixels inside the mask.</summary>
     public int PixelCount
     {
         get
