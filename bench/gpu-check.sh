@@ -2,8 +2,8 @@
 # GPU check for a bare Linux machine with an NVIDIA GPU and no .NET (the device machine some sessions are lent).
 #
 #   bench/gpu-check.sh pack [DIR]   here (with the .NET SDK): a self-contained, trimmed linux-x64 publish of the CPU
-#                                   flavour, the demo model and this script into DIR (default artifacts/gpu-check),
-#                                   checked to stay under 64 MiB
+#                                   flavour and the demo model, as DIR/gpu-check.tar.xz beside this script (default
+#                                   DIR: artifacts/gpu-check), checked to stay under 64 MiB
 #   bench/gpu-check.sh run [DIR]    there: reports what the machine has (driver, libcuda, CUDA runtime, cuDNN,
 #                                   TensorRT, EGL, Vulkan), then runs info, bench and bench-render on it and prints
 #                                   the figures (bench-render: the EGL overlay on the NVIDIA driver)
@@ -17,14 +17,18 @@ dir="${2:-$root/artifacts/gpu-check}"
 limit_mib=64
 
 pack() {
-  rm -rf "$dir" && mkdir -p "$dir/models"
+  rm -rf "$dir" && mkdir -p "$dir"
+  local stage; stage="$(mktemp -d)"; trap 'rm -rf "$stage"' RETURN
+  mkdir -p "$stage/models"
   echo "gpu-check: publishing the CPU flavour (self-contained, trimmed, linux-x64) into $dir" >&2
   # Trimming removes what reflection-free code cannot reach; TrimMode=partial trims only assemblies marked
   # trimmable (the framework), so our own code and ORT's managed API stay whole.
   dotnet publish "$root/src/App/RealtimeSeg.App.csproj" -c Release -r linux-x64 --self-contained -nologo -v quiet \
     -p:OrtFlavor=cpu -p:BuildVariant=gpu-check -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
-    -p:DebugType=none -o "$dir/app" >&2 || { echo "gpu-check: publish failed" >&2; exit 1; }
-  cp "$root/models/shapes_maskrcnn.onnx" "$root/models/shapes_maskrcnn.labels.txt" "$dir/models/"
+    -p:DebugType=none -o "$stage/app" >&2 || { echo "gpu-check: publish failed" >&2; exit 1; }
+  cp "$root/models/shapes_maskrcnn.onnx" "$root/models/shapes_maskrcnn.labels.txt" "$stage/models/"
+  # Compressed: the app with ONNX Runtime and SkiaSharp's natives is about 75 MiB unpacked.
+  tar -C "$stage" -cf - app models | xz -6 -T0 > "$dir/gpu-check.tar.xz"
   cp "${BASH_SOURCE[0]}" "$dir/gpu-check.sh"
   local mib; mib=$(( $(du -sb "$dir" | cut -f1) / 1048576 ))
   echo "gpu-check: $dir is $mib MiB (limit $limit_mib)" >&2
@@ -54,8 +58,10 @@ report() {
 }
 
 run() {
-  local app="$dir/app/realtimeseg" model="$dir/models/shapes_maskrcnn.onnx"
-  [ -x "$app" ] || { echo "gpu-check: $app not found; run 'bench/gpu-check.sh pack' first" >&2; exit 1; }
+  [ -f "$dir/gpu-check.tar.xz" ] || { echo "gpu-check: $dir/gpu-check.tar.xz not found; run 'bench/gpu-check.sh pack' first" >&2; exit 1; }
+  local unpacked; unpacked="$(mktemp -d)"; trap 'rm -rf "$unpacked"' RETURN
+  xz -dc "$dir/gpu-check.tar.xz" | tar -C "$unpacked" -xf -
+  local app="$unpacked/app/realtimeseg" model="$unpacked/models/shapes_maskrcnn.onnx"
   report
   echo "== info"
   "$app" info --model "$model"

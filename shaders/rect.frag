@@ -1,5 +1,6 @@
 // Box outlines are a band exactly `thickness` window pixels wide inside the rectangle (pixel-exact at any
-// scale); filled rectangles are chips; glyphs read the bitmap font atlas texel by texel at an integer scale.
+// scale); filled rectangles are chips; glyphs read the anti-aliased glyph atlas one texel per window pixel
+// (the atlas is baked at the size drawn) and blend the text colour by the glyph's coverage.
 uniform sampler2D uFont;
 uniform int uMode; // 0: outline or fill, 1: glyph
 flat in vec4 vRect;
@@ -15,8 +16,9 @@ void main()
         float scale = vParams.z;
         vec2 size = vRect.zw - vRect.xy;
         ivec2 texel = ivec2(int(p.x / scale), int((size.y - 1.0 - p.y) / scale)); // atlas rows run top-down
-        if (texelFetch(uFont, ivec2(vParams.xy) + texel, 0).r < 0.5) discard;
-        outColor = vColor;
+        float coverage = texelFetch(uFont, ivec2(vParams.xy) + texel, 0).r;
+        if (coverage <= 0.0) discard;
+        outColor = vec4(vColor.rgb, vColor.a * coverage);
         return;
     }
     float t = vParams.x;

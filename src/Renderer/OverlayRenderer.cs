@@ -34,13 +34,16 @@ public sealed unsafe class OverlayRenderer : IDisposable
     private readonly GlObjects _objects;
     private readonly ShaderProgram _frameProgram, _maskProgram, _rectProgram;
     private readonly uint _maskVao, _rectVao, _maskBuffer, _rectBuffer;
-    private readonly uint _frameTexture, _rawMaskTexture, _bitmapMaskTexture, _fontTexture;
+    private readonly uint _frameTexture, _rawMaskTexture, _bitmapMaskTexture;
+    private readonly Dictionary<int, (GlyphAtlas Atlas, uint Texture)> _fonts = []; // by pixel size: baked once each
+    private ScreenRect[] _taken = new ScreenRect[33]; // the HUD and the chips placed so far this frame
     private readonly uint[] _pixelBuffers = new uint[2];
     private readonly uint[] _queries = new uint[4];
     private readonly ColourTracker _tracker = new();
     private float[] _maskData = new float[MaskFloats * 32];
     private float[] _rectData = new float[RectFloats * 128];
     private float[] _glyphData = new float[RectFloats * 512];
+    private float[] _hudGlyphData = new float[RectFloats * 128];
     private int[] _colours = new int[32];
     private readonly char[] _text = new char[128];
     private int _frameWidth, _frameHeight, _frameInternalFormat, _pixelBufferSize, _nextPixelBuffer;
@@ -75,14 +78,7 @@ public sealed unsafe class OverlayRenderer : IDisposable
             _frameTexture = CreateTexture(TextureTarget.Texture2D, GLEnum.Linear);
             _rawMaskTexture = CreateTexture(TextureTarget.Texture2DArray, GLEnum.Nearest);
             _bitmapMaskTexture = CreateTexture(TextureTarget.Texture2DArray, GLEnum.Nearest);
-            _fontTexture = CreateTexture(TextureTarget.Texture2D, GLEnum.Nearest);
-            var atlas = BitmapFont.BuildAtlas();
-            _gl.PixelStore(GLEnum.UnpackAlignment, 1);
-            _gl.PixelStore(GLEnum.UnpackRowLength, 0);
-            fixed (byte* p = atlas)
-            {
-                _gl.TexImage2D(TextureTarget.Texture2D, 0, InternalFormat.R8, (uint)BitmapFont.AtlasWidth, (uint)BitmapFont.AtlasHeight, 0, GLPixelFormat.Red, PixelType.UnsignedByte, p);
-            }
+            Font(FontPixels(OverlayOptions.Default.TextScale)); // the default size, baked now rather than at the first draw
             _pixelBuffers[0] = _objects.Buffer();
             _pixelBuffers[1] = _objects.Buffer();
             for (int i = 0; i < _queries.Length; i++)
@@ -399,21 +395,55 @@ public sealed unsafe class OverlayRenderer : IDisposable
         }
     }
 
+    /// <summary>Label text size in pixels for a text scale (2 → 14-pixel DejaVu Sans, the old 5x7 font's height at 2).</summary>
+    private static int FontPixels(int scale) => 7 * Math.Max(1, scale);
+
+    /// <summary>The atlas of one text size and its texture, baked the first time that size is drawn.</summary>
+    private (GlyphAtlas Atlas, uint Texture) Font(int pixels)
+    {
+        if (!_fonts.TryGetValue(pixels, out var font))
+        {
+            var atlas = GlyphAtlas.Bake(pixels);
+            uint texture = CreateTexture(TextureTarget.Texture2D, GLEnum.Nearest);
+            _gl.PixelStore(GLEnum.UnpackAlignment, 1);
+            _gl.PixelStore(GLEnum.UnpackRowLength, 0);
+            _gl.BindBuffer(GLEnum.PixelUnpackBuffer, 0);
+            fixed (byte* p = atlas.Pixels)
+            {
+                _gl.TexImage2D(TextureTarget.Texture2D, 0, InternalFormat.R8, (uint)atlas.Width, (uint)atlas.Height, 0, GLPixelFormat.Red, PixelType.UnsignedByte, p);
+            }
+            _fonts[pixels] = font = (atlas, texture);
+        }
+        return font;
+    }
+
     private void DrawRectanglesAndText(InstanceSet instances, Viewport viewport, Layout layout, OverlayOptions options, HudInfo hud, Frame frame)
     {
-        int rects = 0, glyphs = 0;
+        int rects = 0, glyphs = 0, hudGlyphs = 0, taken = 0;
         EnsureCapacity(ref _rectData, (instances.Count * 2 + 8) * RectFloats);
+        if (_taken.Length < instances.Count + 1)
+        {
+            Array.Resize(ref _taken, instances.Count + 1);
+        }
+        // The picture: where the frame is drawn inside the viewport (letterboxed), y up.
+        float cx0 = viewport.X + layout.OffsetX, cx1 = cx0 + frame.Width * layout.Scale;
+        float cy1 = viewport.Y + viewport.Height - layout.OffsetY, cy0 = cy1 - frame.Height * layout.Scale;
+        var picture = new ScreenRect(cx0, cy0, cx1, cy1);
         if (options.Frame)
         {
             // Letterbox bars: the viewport outside the frame is black, like any video player.
-            float cx0 = viewport.X + layout.OffsetX, cx1 = cx0 + frame.Width * layout.Scale;
-            float cy1 = viewport.Y + viewport.Height - layout.OffsetY, cy0 = cy1 - frame.Height * layout.Scale;
             rects = AddRect(rects, viewport.X, viewport.Y, cx0, viewport.Y + viewport.Height, 0x000000, 1f, 0);
             rects = AddRect(rects, cx1, viewport.Y, viewport.X + viewport.Width, viewport.Y + viewport.Height, 0x000000, 1f, 0);
             rects = AddRect(rects, viewport.X, viewport.Y, viewport.X + viewport.Width, cy0, 0x000000, 1f, 0);
             rects = AddRect(rects, viewport.X, cy1, viewport.X + viewport.Width, viewport.Y + viewport.Height, 0x000000, 1f, 0);
         }
-        int scale = Math.Max(1, options.TextScale);
+        var labelFont = Font(FontPixels(options.TextScale));
+        var hudFont = labelFont;
+        if (options.Hud)
+        {
+            // First, so the chips know where it is.
+            (rects, hudGlyphs, hudFont, _taken[taken++]) = AddHud(rects, viewport, hud, options.TextScale);
+        }
         for (int i = 0; i < instances.Count; i++)
         {
             var box = instances.Boxes[i];
@@ -429,28 +459,22 @@ public sealed unsafe class OverlayRenderer : IDisposable
             if (options.Labels)
             {
                 int length = LabelText(instances, i, options.Scores);
-                float chipW = BitmapFont.MeasureWidth(_text.AsSpan(0, length)) * scale + 2 * LabelPadding;
-                float chipH = BitmapFont.GlyphHeight * scale + 2 * LabelPadding;
-                float x = Math.Clamp(left, viewport.X, Math.Max(viewport.X, viewport.X + viewport.Width - chipW));
-                // Above the box when there is room, else just inside its top edge.
-                float y = top + chipH <= viewport.Y + viewport.Height ? top : top - chipH;
-                rects = AddRect(rects, x, y, x + chipW, y + chipH, _colours[i], 0.85f, 0);
-                glyphs = AddText(glyphs, _text.AsSpan(0, length), x + LabelPadding, y + LabelPadding, scale, TextColourOn(_colours[i]));
+                var atlas = labelFont.Atlas;
+                float chipW = atlas.Measure(_text.AsSpan(0, length)) + 2 * LabelPadding;
+                float chipH = atlas.LineHeight + 2 * LabelPadding;
+                var chip = LabelLayout.Place(left, top, chipW, chipH, picture, _taken.AsSpan(0, taken));
+                _taken[taken++] = chip;
+                rects = AddRect(rects, chip.X0, chip.Y0, chip.X1, chip.Y1, _colours[i], 0.85f, 0);
+                glyphs = AddText(ref _glyphData, glyphs, _text.AsSpan(0, length), chip.X0 + LabelPadding, chip.Y0 + LabelPadding, atlas, TextColourOn(_colours[i]));
             }
         }
-        if (options.Hud)
-        {
-            (rects, glyphs) = AddHud(rects, glyphs, viewport, hud, scale);
-        }
-        if (rects == 0 && glyphs == 0)
+        if (rects == 0 && glyphs == 0 && hudGlyphs == 0)
         {
             return;
         }
         _gl.UseProgram(_rectProgram.Handle);
         SetCommonUniforms(_rectProgram, viewport, layout);
         _gl.Uniform1(_rectProgram.Uniform("uFont"), 1);
-        _gl.ActiveTexture(GLEnum.Texture0 + 1);
-        _gl.BindTexture(GLEnum.Texture2D, _fontTexture);
         _gl.BindVertexArray(_rectVao);
         if (rects > 0)
         {
@@ -458,15 +482,24 @@ public sealed unsafe class OverlayRenderer : IDisposable
             Upload(_rectBuffer, _rectData, rects * RectFloats);
             _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)rects);
         }
-        if (glyphs > 0)
-        {
-            _gl.Uniform1(_rectProgram.Uniform("uMode"), 1);
-            Upload(_rectBuffer, _glyphData, glyphs * RectFloats);
-            _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)glyphs);
-        }
+        _gl.Uniform1(_rectProgram.Uniform("uMode"), 1);
+        DrawGlyphs(_glyphData, glyphs, labelFont.Texture);
+        DrawGlyphs(_hudGlyphData, hudGlyphs, hudFont.Texture);
     }
 
-    private (int Rects, int Glyphs) AddHud(int rects, int glyphs, Viewport viewport, HudInfo hud, int scale)
+    private void DrawGlyphs(float[] data, int count, uint texture)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        _gl.ActiveTexture(TextureUnit.Texture1);
+        _gl.BindTexture(TextureTarget.Texture2D, texture);
+        Upload(_rectBuffer, data, count * RectFloats);
+        _gl.DrawArraysInstanced(PrimitiveType.TriangleStrip, 0, 4, (uint)count);
+    }
+
+    private (int Rects, int Glyphs, (GlyphAtlas Atlas, uint Texture) Font, ScreenRect Panel) AddHud(int rects, Viewport viewport, HudInfo hud, int scale)
     {
         // One line, formatted without allocating: "draw 60.0 fps  model 14.2 fps  45 ms  cpu  dropped 3".
         var t = _text.AsSpan();
@@ -482,16 +515,17 @@ public sealed unsafe class OverlayRenderer : IDisposable
         n += Append(t[n..], "  dropped ");
         n += Number(t[n..], hud.Dropped, "0");
         // Smaller text rather than a HUD cut off by a narrow viewport.
-        while (scale > 1 && BitmapFont.MeasureWidth(t[..n]) * scale + 4 * LabelPadding + 8 > viewport.Width)
+        var font = Font(FontPixels(scale));
+        while (scale > 1 && font.Atlas.Measure(t[..n]) + 4 * LabelPadding + 8 > viewport.Width)
         {
-            scale--;
+            font = Font(FontPixels(--scale));
         }
-        float w = BitmapFont.MeasureWidth(t[..n]) * scale + 4 * LabelPadding;
-        float h = BitmapFont.GlyphHeight * scale + 4 * LabelPadding;
+        float w = font.Atlas.Measure(t[..n]) + 4 * LabelPadding;
+        float h = font.Atlas.LineHeight + 4 * LabelPadding;
         float x = viewport.X + 4, y = viewport.Y + viewport.Height - 4 - h;
         rects = AddRect(rects, x, y, x + w, y + h, 0x000000, 0.6f, 0);
-        glyphs = AddText(glyphs, t[..n], x + 2 * LabelPadding, y + 2 * LabelPadding, scale, 0xFFFFFF);
-        return (rects, glyphs);
+        int glyphs = AddText(ref _hudGlyphData, 0, t[..n], x + 2 * LabelPadding, y + 2 * LabelPadding, font.Atlas, 0xFFFFFF);
+        return (rects, glyphs, font, new ScreenRect(x, y, x + w, y + h));
     }
 
     private static int Append(Span<char> into, string text)
@@ -517,20 +551,23 @@ public sealed unsafe class OverlayRenderer : IDisposable
         return n;
     }
 
-    private int AddText(int glyphs, ReadOnlySpan<char> text, float x, float y, int scale, int colour)
+    /// <summary>One instance per visible glyph: its atlas cell drawn 1:1 with the pen on a baseline <see cref="GlyphAtlas.Descent"/> above <paramref name="y"/>.</summary>
+    private static int AddText(ref float[] data, int glyphs, ReadOnlySpan<char> text, float x, float y, GlyphAtlas atlas, int colour)
     {
-        EnsureCapacity(ref _glyphData, (glyphs + text.Length) * RectFloats);
+        EnsureCapacity(ref data, (glyphs + text.Length) * RectFloats);
+        float baseline = y + atlas.Descent;
         foreach (char c in text)
         {
-            if (c != ' ')
+            var g = atlas[c];
+            if (g.Width > 0)
             {
-                var (cx, cy) = BitmapFont.CellOrigin(c);
-                var d = _glyphData.AsSpan(glyphs++ * RectFloats, RectFloats);
-                (d[0], d[1], d[2], d[3]) = (x, y, x + BitmapFont.GlyphWidth * scale, y + BitmapFont.GlyphHeight * scale);
+                var d = data.AsSpan(glyphs++ * RectFloats, RectFloats);
+                float x0 = x + g.Left, y1 = baseline + g.Top;
+                (d[0], d[1], d[2], d[3]) = (x0, y1 - g.Height, x0 + g.Width, y1);
                 WriteColour(d.Slice(4, 4), colour, 1f);
-                (d[8], d[9], d[10], d[11]) = (cx, cy, scale, 1);
+                (d[8], d[9], d[10], d[11]) = (g.X, g.Y, 1, 1);
             }
-            x += BitmapFont.CellWidth * scale;
+            x += g.Advance;
         }
         return glyphs;
     }
