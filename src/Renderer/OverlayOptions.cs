@@ -48,7 +48,7 @@ public sealed record OverlayOptions
     /// <summary>Box line width in screen pixels (exact).</summary>
     public int BoxThickness { get; init; } = 2;
 
-    /// <summary>Integer scale of the 5x7 font (2 → 10x14-pixel glyphs).</summary>
+    /// <summary>Label and HUD text size: 7 pixels per step (2 → 14-pixel DejaVu Sans).</summary>
     public int TextScale { get; init; } = 2;
 
     /// <summary>How instances get their colours: kept across frames by tracking, or fixed per class.</summary>
