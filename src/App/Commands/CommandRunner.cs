@@ -16,7 +16,7 @@ internal static class CommandRunner
         }
         catch (RealtimeSegException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {CliWording.ForCommandLine(e.Message)}");
             return UserError;
         }
         catch (IOException e)

@@ -47,7 +47,7 @@ internal static class InfoCommand
         w.WriteLine($"compiled in  {string.Join(", ", ExecutionProviders.Available())}");
         foreach (var attempt in s.ProviderAttempts.Where(a => a.Failure is not null))
         {
-            w.WriteLine($"not usable   {ExecutionProviders.CliName(attempt.Provider)}: {OneLine(attempt.Failure!)}");
+            w.WriteLine($"not usable   {ExecutionProviders.CliName(attempt.Provider)}: {CliWording.ForCommandLine(OneLine(attempt.Failure!))}");
         }
         w.WriteLine($"provider     {ExecutionProviders.CliName(s.Provider)} (running)");
         if (s.NodePlacement is { } placement)

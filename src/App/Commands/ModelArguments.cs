@@ -144,7 +144,7 @@ internal sealed class StderrLogger(LogLevel minimum) : ILogger
     {
         if (IsEnabled(logLevel))
         {
-            Console.Error.WriteLine($"{logLevel.ToString().ToLowerInvariant()}: {formatter(state, exception)}");
+            Console.Error.WriteLine($"{logLevel.ToString().ToLowerInvariant()}: {CliWording.ForCommandLine(formatter(state, exception))}");
         }
     }
 }

@@ -165,7 +165,7 @@ public sealed class VideoWriter : IDisposable
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         if (!Directory.Exists(dir))
         {
-            throw new CaptureException($"the folder '{dir}' does not exist; create it or choose another --out");
+            throw new CaptureException($"the folder '{dir}' does not exist; create it or choose another path");
         }
         if (Directory.Exists(path))
         {

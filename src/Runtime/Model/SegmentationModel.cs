@@ -91,7 +91,7 @@ public sealed class SegmentationModel : IDisposable
         }
         if (!File.Exists(path))
         {
-            throw new ModelLoadException($"model file {path} not found; pass --model with the path of an .onnx file");
+            throw new ModelLoadException($"model file {path} not found; give SegmentationModel.Open the path of an .onnx file");
         }
         if (new FileInfo(path).Length == 0)
         {
@@ -120,7 +120,7 @@ public sealed class SegmentationModel : IDisposable
                 options.MaxSize ?? (options.Size is int s ? (int)Math.Round(s * (double)ownMax / ownShort) : ownMax));
             if (size.ShortSide <= 0 || size.MaxSide < size.ShortSide)
             {
-                throw new ModelLoadException($"input size {size.ShortSide} (max {size.MaxSide}) is invalid; --size must be positive and not above the max side");
+                throw new ModelLoadException($"input size {size.ShortSide} (max {size.MaxSide}) is invalid; ModelOptions.Size must be positive and not above ModelOptions.MaxSize");
             }
             var model = new SegmentationModel(path, session, layout, labels, size);
             if (layout.MaskShapeSymbolic)

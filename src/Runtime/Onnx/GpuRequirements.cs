@@ -43,7 +43,7 @@ public static partial class GpuRequirements
         }
         string name = ExecutionProviders.CliName(provider);
         string build = $"ONNX Runtime {OrtLibrary.Version} from {(OrtLibrary.IsCustom ? OrtLibrary.LoadedPath : OrtLibrary.Package)}";
-        const string orCpu = "or use the CPU provider (--provider cpu)";
+        const string orCpu = "or use the CPU provider (ExecutionProvider.Cpu)";
 
         if (reason.Contains("not enabled in this build", StringComparison.OrdinalIgnoreCase) ||
             reason.Contains("not supported in this build", StringComparison.OrdinalIgnoreCase))
@@ -55,7 +55,7 @@ public static partial class GpuRequirements
         {
             return $"{name} cannot load: {missing} is missing (not installed, or not on the library path). " +
                    $"This build ({build}) needs {Needs(provider)}: install them and put their lib folders on " +
-                   $"{(OperatingSystem.IsWindows() ? "PATH" : "LD_LIBRARY_PATH")}, or use an ONNX Runtime built for the CUDA you have (--ort-lib), {orCpu}";
+                   $"{(OperatingSystem.IsWindows() ? "PATH" : "LD_LIBRARY_PATH")}, or use an ONNX Runtime built for the CUDA you have (InferenceOptions.OrtLibraryPath), {orCpu}";
         }
         if (reason.Contains("LoadLibrary failed", StringComparison.Ordinal))
         {

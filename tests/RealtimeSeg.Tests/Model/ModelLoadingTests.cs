@@ -40,7 +40,7 @@ public sealed class ModelLoadingTests
     public void MissingModelSaysNotFound()
     {
         var e = Assert.Throws<ModelLoadException>(() => Fixtures.Open("/nonexistent/model.onnx"));
-        Assert.Equal("model file /nonexistent/model.onnx not found; pass --model with the path of an .onnx file", e.Message);
+        Assert.Equal("model file /nonexistent/model.onnx not found; give SegmentationModel.Open the path of an .onnx file", e.Message);
     }
 
     [Fact]
