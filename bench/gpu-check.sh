@@ -8,7 +8,7 @@
 #                                   TensorRT, EGL, Vulkan), then runs info, bench and bench-render on it and prints
 #                                   the figures (bench-render: the EGL overlay on the NVIDIA driver)
 #
-# The CPU flavour is what travels (the GPU flavour is 306 MB): on the GPU machine it measures the renderer on the
+# The CPU flavour is what travels (the GPU flavour is 322 MB): on the GPU machine it measures the renderer on the
 # NVIDIA driver and inference on the CPU provider; the report says what a GPU-flavour build would find there.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

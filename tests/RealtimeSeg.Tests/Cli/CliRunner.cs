@@ -47,4 +47,25 @@ internal static class CliRunner
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
         return lines[0];
     }
+
+    /// <summary>Runs any program from the repository root and asserts it succeeded; for tools beside the CLI (dotnet, the launcher).</summary>
+    public static Result RunProgram(string program, IEnumerable<string> args, int timeoutSeconds = 300)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        string line = $"{program} {string.Join(' ', psi.ArgumentList)}";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{line} did not finish in {timeoutSeconds} s");
+        }
+        Assert.True(p.ExitCode == 0, $"{line} exited {p.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
 }

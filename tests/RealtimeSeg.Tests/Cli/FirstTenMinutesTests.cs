@@ -13,8 +13,8 @@ public sealed class FirstTenMinutesTests
     public void AfterADebugBuildTheLauncherStartsAtOnceWithoutBuilding()
     {
         // An IDE's Debug build writes generated .cs files under obj/Debug; they are not sources.
-        Run("dotnet", ["build", Path.Combine(Fixtures.RepoRoot, "src", "App", "RealtimeSeg.App.csproj"), "-c", "Debug", "-nologo", "-v", "quiet"]);
-        var launcher = Run(Path.Combine(Fixtures.RepoRoot, "realtimeseg"), ["info", "--model", Fixtures.MaskRcnn]);
+        CliRunner.RunProgram("dotnet", ["build", Path.Combine(Fixtures.RepoRoot, "src", "App", "RealtimeSeg.App.csproj"), "-c", "Debug", "-nologo", "-v", "quiet"]);
+        var launcher = CliRunner.RunProgram(Path.Combine(Fixtures.RepoRoot, "realtimeseg"), ["info", "--model", Fixtures.MaskRcnn]);
         Assert.Equal("", launcher.Stderr);
         Assert.Contains("provider     cpu (running)", launcher.Stdout, StringComparison.Ordinal);
     }
@@ -153,18 +153,4 @@ public sealed class FirstTenMinutesTests
         return buffer.ToArray();
     }
 
-    private static CliRunner.Result Run(string program, string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), $"{program} did not finish");
-        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {stderr.Result}");
-        return new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result.ToString(CultureInfo.InvariantCulture));
-    }
 }

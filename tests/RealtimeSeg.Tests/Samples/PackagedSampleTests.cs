@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 
+using RealtimeSeg.Tests.Cli;
+
 namespace RealtimeSeg.Tests.Samples;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class PackagedSampleTests
         string version = $"0.2.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         foreach (string project in new[] { "Runtime", "Capture", "Renderer" })
         {
-            Run("dotnet", ["pack", Path.Combine(Fixtures.RepoRoot, "src", project), "-c", "Release", "-o", feed, "-nologo",
+            CliRunner.RunProgram("dotnet", ["pack", Path.Combine(Fixtures.RepoRoot, "src", project), "-c", "Release", "-o", feed, "-nologo",
                 $"-p:Version={version}", "-p:BuildVariant=pack"]);
         }
         string[] packages = Directory.GetFiles(feed, "*.nupkg").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
@@ -41,7 +43,7 @@ public sealed class PackagedSampleTests
             File.Copy(Path.Combine(Fixtures.RepoRoot, "samples", "HostOverlay", file), Path.Combine(sample, file));
         }
         string output = Path.Combine(dir.Path, "out");
-        Run("dotnet", ["build", sample, "-c", "Release", "-nologo", "-o", output, $"-p:RealtimeSegVersion={version}",
+        CliRunner.RunProgram("dotnet", ["build", sample, "-c", "Release", "-nologo", "-o", output, $"-p:RealtimeSegVersion={version}",
             $"-p:RestoreAdditionalProjectSources={feed}"]);
         using (var assets = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(sample, "obj", "project.assets.json"))))
         {
@@ -53,23 +55,9 @@ public sealed class PackagedSampleTests
         }
 
         string picture = Path.Combine(dir.Path, "host.png");
-        string stdout = Run("dotnet", [Path.Combine(output, "HostOverlay.dll"), Fixtures.DemoModel, picture, "6"]);
+        string stdout = CliRunner.RunProgram("dotnet", [Path.Combine(output, "HostOverlay.dll"), Fixtures.DemoModel, picture, "6"]).Stdout;
         Assert.Matches(@"frames 6, instances [1-9]\d*, overlay on (8|9)\d\.\d % of ground-truth pixels, provider cpu", stdout);
         Assert.True(File.Exists(picture));
     }
 
-    private static string Run(string program, string[] args)
-    {
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), $"{program} {string.Join(' ', args)} did not finish");
-        Assert.True(p.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {p.ExitCode.ToString(CultureInfo.InvariantCulture)}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
 }
