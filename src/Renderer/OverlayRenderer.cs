@@ -167,6 +167,14 @@ public sealed class OverlayRenderer : IDisposable
                 _colours[i] = palette[instances.ClassIds[i] % palette.Count];
             }
         }
+        else if (instances.IsTracked)
+        {
+            // The pipeline's tracker already follows each object: its colour is its track's.
+            for (int i = 0; i < instances.Count; i++)
+            {
+                _colours[i] = palette[(instances.TrackIds[i] - 1 + palette.Count) % palette.Count];
+            }
+        }
         else if (sequence < 0 || sequence != _lastTrackedSequence)
         {
             _tracker.Assign(instances, palette, _colours);

@@ -34,6 +34,7 @@ public sealed class InferencePipeline : IDisposable
     private readonly Thread[] _workers;
     private readonly ResultPool _pool;
     private readonly PipelineMetrics _metrics;
+    private readonly Tracking.InstanceTracker? _tracker; // used under the publish turn: results in capture order
     private readonly Turnstile _runTurn = new(), _publishTurn = new();
     private readonly object _takeLock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
     private readonly object _latestLock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
@@ -62,6 +63,7 @@ public sealed class InferencePipeline : IDisposable
         }
         _pool = new ResultPool(model.Labels);
         _metrics = new PipelineMetrics(_options.MetricsWindow);
+        _tracker = _options.Tracking is { } tracking ? new Tracking.InstanceTracker(tracking) : null;
         if (_options.Lossless)
         {
             _losslessResults = new BoundedQueue<SegmentationResult>(_options.ResultQueueCapacity);
@@ -279,6 +281,7 @@ public sealed class InferencePipeline : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         result.PublishedTimestamp = now;
+        _tracker?.Update(result.Instances, (double)result.Frame.Timestamp / Stopwatch.Frequency, result.Instances.WritableTrackIds());
         _metrics.ResultPublished(result.Timings, result.Latency.TotalMilliseconds, now);
         SegmentationResult? previous;
         lock (_latestLock)

@@ -24,6 +24,12 @@ public sealed record PipelineOptions
     /// <summary>The producer's filter: score cut-off, classes and instance cap applied where instances are made.</summary>
     public SegmentOptions Segment { get; init; } = SegmentOptions.Default;
 
+    /// <summary>
+    /// Give instances track ids that stay with their objects from result to result (SORT-style; see
+    /// <see cref="Tracking.InstanceTracker"/>); null turns tracking off.
+    /// </summary>
+    public Tracking.TrackerOptions? Tracking { get; init; } = Runtime.Tracking.TrackerOptions.Default;
+
     /// <summary>Results buffered for a lossless reader before the pipeline waits for it.</summary>
     public int ResultQueueCapacity { get; init; } = 4;
 

@@ -27,6 +27,7 @@ public sealed class InstanceSet
     private BoxF[] _boxes = [];
     private float[] _scores = [];
     private int[] _classIds = [];
+    private int[] _trackIds = [];
     private float[] _rawMasks = [];
     private MaskBitmap[] _bitmaps = [];
 
@@ -56,6 +57,22 @@ public sealed class InstanceSet
 
     /// <summary>Scores in [0, 1], best first.</summary>
     public ReadOnlySpan<float> Scores => _scores.AsSpan(0, Count);
+
+    /// <summary>
+    /// Track ids: the same object keeps its id from result to result (the pipeline's tracker assigns them); 0 where
+    /// nothing tracked the set (a still, a host's own detections).
+    /// </summary>
+    public ReadOnlySpan<int> TrackIds => _trackIds.AsSpan(0, Count);
+
+    /// <summary>Whether a tracker gave this set its <see cref="TrackIds"/>.</summary>
+    public bool IsTracked { get; private set; }
+
+    /// <summary>Track ids for the tracker to write (its producer only).</summary>
+    internal Span<int> WritableTrackIds()
+    {
+        IsTracked = true;
+        return _trackIds.AsSpan(0, Count);
+    }
 
     /// <summary>Class ids (0 is the background, never an instance).</summary>
     public ReadOnlySpan<int> ClassIds => _classIds.AsSpan(0, Count);
@@ -135,6 +152,7 @@ public sealed class InstanceSet
         RawMaskSize = maskKind == MaskKind.Raw ? rawMaskSize : 0;
         Labels = labels ?? Labels;
         Count = 0;
+        IsTracked = false;
     }
 
     /// <summary>Appends one instance; its mask is filled through the returned slot (raw) or bitmap.</summary>
@@ -145,6 +163,7 @@ public sealed class InstanceSet
         _boxes[i] = box;
         _scores[i] = score;
         _classIds[i] = classId;
+        _trackIds[i] = 0;
         return i;
     }
 
@@ -204,6 +223,7 @@ public sealed class InstanceSet
             Array.Resize(ref _boxes, size);
             Array.Resize(ref _scores, size);
             Array.Resize(ref _classIds, size);
+            Array.Resize(ref _trackIds, size);
             int old = _bitmaps.Length;
             Array.Resize(ref _bitmaps, size);
             for (int i = old; i < size; i++)
