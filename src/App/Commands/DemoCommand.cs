@@ -6,6 +6,7 @@ using RealtimeSeg.Runtime.Processing;
 using RealtimeSeg.Runtime;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Onnx;
+using RealtimeSeg.Runtime.Pipeline;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -22,16 +23,19 @@ internal static class DemoCommand
         var seconds = new Option<double>("--seconds") { Description = "Length of the clip recorded when there is no display", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out", "-o") { Description = "Where the headless demo writes its clip", DefaultValueFactory = _ => "realtimeseg-demo.mp4" };
         var headless = new Option<bool>("--headless") { Description = "Record the clip even when a display is available" };
+        var pipeline = new PipelineArguments();
         var command = new Command("demo", "Run the shipped model on the built-in synthetic scene: a live window with a display, else a 10 s annotated clip (realtimeseg-demo.mp4)");
         command.Options.Add(seconds);
         command.Options.Add(output);
         command.Options.Add(headless);
+        pipeline.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string model = FindModel();
             var spec = SourceSpec.Parse("synthetic:1");
             var source = new SourceOptions { Width = 640, Height = 480, Fps = 30 };
             var overlay = OverlayOptions.Default with { Hud = true };
+            double? maxInferenceFps = pipeline.MaxInferenceFps(parse);
             bool window = !parse.GetValue(headless) && ViewCommand.HasDisplay();
             if (!window)
             {
@@ -44,10 +48,10 @@ internal static class DemoCommand
                 }
                 Console.Error.WriteLine($"demo: no display, so recording {s:0.#} s of the synthetic scene through {model} to {outPath}");
                 using var headlessModel = Open(model);
-                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay, SegmentOptions.Default));
+                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay, SegmentOptions.Default, MaxInferenceFps: maxInferenceFps));
             }
             using var segmentation = Open(model);
-            return ViewCommand.Show(segmentation, spec, source, overlay, SegmentOptions.Default, 1280, 960);
+            return ViewCommand.Show(segmentation, spec, source, overlay, new PipelineOptions { MaxInferenceFps = maxInferenceFps }, 1280, 960);
         }));
         return command;
     }

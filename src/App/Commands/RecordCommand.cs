@@ -19,6 +19,7 @@ internal static class RecordCommand
         var model = new ModelArguments();
         var source = new SourceArguments();
         var overlay = new OverlayArguments(hud: true);
+        var pipeline = new PipelineArguments();
         var output = new Option<string>("--out", "-o") { Description = "Output video: .mp4 (fragmented, H.264), .mov or .mkv", Required = true };
         var duration = new Option<double?>("--duration", "-t") { Description = "Seconds to record (live sources; default 10 for them, the whole file for files)" };
         var frames = new Option<long?>("--frames") { Description = "Stop after this many frames" };
@@ -30,6 +31,7 @@ internal static class RecordCommand
         model.AddTo(command);
         source.AddTo(command);
         overlay.AddTo(command);
+        pipeline.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(duration);
         command.Options.Add(frames);
@@ -59,7 +61,7 @@ internal static class RecordCommand
                 throw new RealtimeSegException($"--fps {f.ToString(CultureInfo.InvariantCulture)} is out of range; use 1 to 240");
             }
             var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse), overlay.Segment(parse),
-                Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot));
+                Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot), MaxInferenceFps: pipeline.MaxInferenceFps(parse));
             using var segmentation = model.Open(parse);
             return Run(segmentation, plan);
         }));

@@ -18,19 +18,22 @@ internal static class ViewCommand
         var model = new ModelArguments();
         var source = new SourceArguments();
         var overlay = new OverlayArguments(hud: true);
+        var pipeline = new PipelineArguments();
         var size = new Option<string>("--window") { Description = "Window size WxH", DefaultValueFactory = _ => "1280x720" };
         var command = new Command("view", "Open a window showing the source with masks, boxes and labels, drawn at display rate. Keys: M masks, B boxes, L labels, H HUD, Space pause, S screenshot, Q/Esc quit");
         model.AddTo(command);
         source.AddTo(command);
         overlay.AddTo(command);
+        pipeline.AddTo(command);
         command.Options.Add(size);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var (w, h) = CliParsing.Size(parse.GetValue(size)!, "--window");
             RequireDisplay();
             var spec = source.Spec(parse);
+            var pipelineOptions = new PipelineOptions { Segment = overlay.Segment(parse), MaxInferenceFps = pipeline.MaxInferenceFps(parse) };
             using var segmentation = model.Open(parse);
-            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, overlay.Segment(parse), w, h);
+            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, w, h);
         }));
         return command;
     }
@@ -47,14 +50,14 @@ internal static class ViewCommand
     internal static bool HasDisplay() =>
         !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
 
-    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, SegmentOptions segment, int width, int height)
+    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, PipelineOptions pipelineOptions, int width, int height)
     {
         // A viewer is live whatever the source: a file plays at its own rate, newest frame wins.
         if (spec.Kind is SourceKind.VideoFile)
         {
             options = options with { Realtime = true };
         }
-        using var session = SegmentationSession.FromSource(model, spec, options, new PipelineOptions { Segment = segment });
+        using var session = SegmentationSession.FromSource(model, spec, options, pipelineOptions with { Lossless = false });
         var pipeline = session.Pipeline;
         using var viewer = new ViewerWindow($"RealtimeSeg: {spec}", width, height) { Options = overlay };
         session.Start();

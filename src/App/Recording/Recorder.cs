@@ -24,7 +24,8 @@ internal sealed record RecordPlan(
     OverlayOptions Overlay,
     SegmentOptions Segment,
     bool Encode = true,
-    string? Snapshot = null);
+    string? Snapshot = null,
+    double? MaxInferenceFps = null);
 
 /// <summary>What a recording run did.</summary>
 internal sealed record RecordSummary(string Output, long FramesWritten, TimeSpan Duration, double FileFps, long ResultsDrawn,
@@ -49,7 +50,7 @@ internal sealed class Recorder
         {
             options = options with { Unpaced = true };
         }
-        using var session = SegmentationSession.FromSource(model, plan.Source, options, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment });
+        using var session = SegmentationSession.FromSource(model, plan.Source, options, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment, MaxInferenceFps = plan.MaxInferenceFps });
         var pipeline = session.Pipeline;
         using var context = new EglContext();
         using var overlay = new OverlayRenderer(context.Gl);

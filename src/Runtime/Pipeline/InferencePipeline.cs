@@ -34,6 +34,7 @@ public sealed class InferencePipeline : IDisposable
     private readonly Thread[] _workers;
     private readonly ResultPool _pool;
     private readonly PipelineMetrics _metrics;
+    private readonly RunPacer? _pacer; // used under the take lock
     private readonly Tracking.InstanceTracker? _tracker; // used under the publish turn: results in capture order
     private readonly Turnstile _runTurn = new(), _publishTurn = new();
     private readonly object _takeLock = new(); // a plain monitor: the first contention on a System.Threading.Lock allocates
@@ -57,12 +58,17 @@ public sealed class InferencePipeline : IDisposable
         {
             throw new RealtimeSegException($"pipeline slots must be 1 to 8 (or 0 for the provider's default), got {_options.Slots}");
         }
+        if (_options.MaxInferenceFps is { } maxFps && !(maxFps > 0 && maxFps <= 1000))
+        {
+            throw new RealtimeSegException($"inference rate cap {maxFps} is out of range; PipelineOptions.MaxInferenceFps must be above 0 and at most 1000 (or null for no cap)");
+        }
         if (_options.Slots == 0)
         {
             _options = _options with { Slots = DefaultSlots(model) };
         }
         _pool = new ResultPool(model.Labels);
         _metrics = new PipelineMetrics(_options.MetricsWindow);
+        _pacer = _options.MaxInferenceFps is { } rate ? new RunPacer(rate) : null;
         _tracker = _options.Tracking is { } tracking ? new Tracking.InstanceTracker(tracking) : null;
         if (_options.Lossless)
         {
@@ -252,6 +258,12 @@ public sealed class InferencePipeline : IDisposable
     {
         lock (_takeLock)
         {
+            if (_pacer is not null && !_pacer.WaitForTurn())
+            {
+                frame = null;
+                sequence = -1;
+                return false;
+            }
             while (!_stopping)
             {
                 var wait = _input.Wait(InputPoll, out frame);
@@ -268,6 +280,7 @@ public sealed class InferencePipeline : IDisposable
                         frame.Timestamp = now; // a host frame without a capture time: latency from when we took it
                     }
                     _metrics.FrameTaken(now);
+                    _pacer?.Took(now);
                     return true;
                 }
             }
@@ -313,6 +326,7 @@ public sealed class InferencePipeline : IDisposable
         _stopping = true;
         _runTurn.Cancel();
         _publishTurn.Cancel();
+        _pacer?.Cancel();
         foreach (var slot in _slots)
         {
             slot.Cancel();
@@ -351,6 +365,7 @@ public sealed class InferencePipeline : IDisposable
         {
             slot.Dispose();
         }
+        _pacer?.Dispose();
     }
 }
 

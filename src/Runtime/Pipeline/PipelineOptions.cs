@@ -21,6 +21,13 @@ public sealed record PipelineOptions
     /// </summary>
     public bool Lossless { get; init; }
 
+    /// <summary>
+    /// The most frames a second the model is given (null: as many as it keeps up with). Frames are taken at
+    /// least 1/rate apart; in live mode the ones in between are dropped, in lossless mode the input waits.
+    /// Saves power on a fast device, and sets the result rate that live drawing must bridge.
+    /// </summary>
+    public double? MaxInferenceFps { get; init; }
+
     /// <summary>The producer's filter: score cut-off, classes and instance cap applied where instances are made.</summary>
     public SegmentOptions Segment { get; init; } = SegmentOptions.Default;
 

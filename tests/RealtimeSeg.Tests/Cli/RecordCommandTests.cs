@@ -155,6 +155,35 @@ public sealed class RecordCommandTests
         Assert.Equal(30.0, info.Fps);
     }
 
+    [Fact]
+    public void InferenceFpsCapsTheModelWhileTheRecordingKeepsTheSourceRate()
+    {
+        using var dir = Fixtures.TempDir();
+        string output = dir.File("capped.mp4");
+        var r = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", "synthetic", "--duration", "3", "--inference-fps", "2", "-o", output], timeoutSeconds: 60);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var processed = System.Text.RegularExpressions.Regex.Match(r.Stdout, @"processed (\d+) frames in ([0-9.]+) s");
+        Assert.True(processed.Success, r.Stdout);
+        int results = int.Parse(processed.Groups[1].Value, CultureInfo.InvariantCulture);
+        double seconds = double.Parse(processed.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(results, 2, (int)(seconds * 2) + 2); // uncapped, nearly all of the source's 30 a second
+        var info = Probe(output);
+        Assert.Equal(30.0, info.Fps);
+        Assert.InRange(info.Frames, 80, 100); // the file has the source's frames, not the model's
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("5000")]
+    public void AnInferenceFpsOutOfRangeIsRefusedBeforeAnythingIsWritten(string fps)
+    {
+        using var dir = Fixtures.TempDir();
+        var r = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", "synthetic", "--inference-fps", fps, "-o", dir.File("out.mp4")]);
+        Assert.Contains($"--inference-fps {fps} is out of range", CliRunner.AssertOneLineError(r), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     private static Process StartRecording(string output, double seconds)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };

@@ -163,6 +163,46 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void AnInferenceRateCapSpacesTheFramesTheModelGets()
+    {
+        // 150 fps in, the model (about 60 fps here uncapped) capped at 8: frames it gets are an interval apart,
+        // each the newest at its turn, so their capture times are at least 125 ms less one source period apart.
+        const double cap = 8;
+        using var capture = new CaptureLoop(new SyntheticFrameSource(Scene(fps: 150), live: true));
+        using var pipeline = new InferencePipeline(_model, (IFrameReader)capture.Frames, new PipelineOptions { Slots = 2, MaxInferenceFps = cap });
+        capture.Start();
+        pipeline.Start();
+        var captureTimes = new List<long>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            if (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) == WaitOutcome.Item)
+            {
+                using (result)
+                {
+                    captureTimes.Add(result!.Frame.Timestamp);
+                }
+            }
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        Assert.Null(pipeline.Fault);
+        Assert.InRange(captureTimes.Count, 3, (int)(seconds * cap) + 1);
+        var gaps = captureTimes.Zip(captureTimes.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToList();
+        Assert.True(gaps.Min() >= 1000 / cap - 40, $"results from frames captured {gaps.Min():0} ms apart under a {cap} fps cap");
+        Assert.True(pipeline.Stats.Dropped > 0, "the frames between turns are dropped in live mode");
+    }
+
+    [Fact]
+    public void AnInferenceRateCapMustBePositive()
+    {
+        foreach (double bad in new[] { 0, -5, double.NaN, 5000 })
+        {
+            var e = Assert.Throws<Runtime.RealtimeSegException>(() => new InferencePipeline(_model, new LatestFrame(), new PipelineOptions { MaxInferenceFps = bad }));
+            Assert.Contains("PipelineOptions.MaxInferenceFps", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void SteadyStateAllocatesNothingPerFrame()
     {
         using var capture = new CaptureLoop(new SyntheticFrameSource(Scene(), live: false, frameCount: 230), new CaptureOptions { Pacing = Pacing.Lossless });
