@@ -71,4 +71,50 @@ public sealed record OverlayOptions
 }
 
 /// <summary>Figures the HUD shows; the caller supplies them (the renderer has no clock of its own).</summary>
-public readonly record struct HudInfo(double RenderFps, double InferenceFps, double LatencyMs, string Provider, long Dropped);
+/// <param name="RenderFps">Frames drawn a second.</param>
+/// <param name="InferenceFps">Results the model delivers a second.</param>
+/// <param name="LatencyMs">Capture to result, median.</param>
+/// <param name="Provider">The execution provider's CLI name.</param>
+/// <param name="Dropped">Frames the model had no time for.</param>
+public readonly record struct HudInfo(double RenderFps, double InferenceFps, double LatencyMs, string Provider, long Dropped)
+{
+    /// <summary>
+    /// How old the drawn result is, in milliseconds: from its frame's capture to this draw. Between results it
+    /// grows by the display interval; it is what the picture lags the world by. Negative: not shown.
+    /// </summary>
+    public double ResultAgeMs { get; init; } = -1;
+
+    /// <summary>The HUD's one line into <paramref name="text"/> without allocating; returns the characters written.</summary>
+    internal int Format(Span<char> text)
+    {
+        // "draw 60.0 fps  model 14.2 fps  latency 45 ms  age 80 ms  cpu  dropped 3"
+        int n = 0;
+        n += Append(text[n..], "draw ");
+        n += Number(text[n..], RenderFps, "0.0");
+        n += Append(text[n..], " fps  model ");
+        n += Number(text[n..], InferenceFps, "0.0");
+        n += Append(text[n..], " fps  latency ");
+        n += Number(text[n..], LatencyMs, "0");
+        n += Append(text[n..], " ms  ");
+        if (ResultAgeMs >= 0)
+        {
+            n += Append(text[n..], "age ");
+            n += Number(text[n..], ResultAgeMs, "0");
+            n += Append(text[n..], " ms  ");
+        }
+        n += Append(text[n..], Provider ?? "");
+        n += Append(text[n..], "  dropped ");
+        n += Number(text[n..], Dropped, "0");
+        return n;
+    }
+
+    private static int Append(Span<char> into, string text)
+    {
+        int n = Math.Min(text.Length, into.Length);
+        text.AsSpan(0, n).CopyTo(into);
+        return n;
+    }
+
+    private static int Number(Span<char> into, double value, string format) =>
+        value.TryFormat(into, out int written, format, System.Globalization.CultureInfo.InvariantCulture) ? written : 0;
+}

@@ -108,9 +108,12 @@ public sealed unsafe class ViewerWindow : IDisposable
             {
                 Show(latest);
             }
-            RenderFrame(hud with { RenderFps = RenderFps });
+            RenderFrame(hud with { RenderFps = RenderFps, ResultAgeMs = ShownAgeMs() });
         }
     }
+
+    /// <summary>From the shown result's capture to now, in milliseconds; -1 with nothing shown.</summary>
+    private double ShownAgeMs() => _shown is { } shown ? Stopwatch.GetElapsedTime(shown.Frame.Timestamp).TotalMilliseconds : -1;
 
     /// <summary>Takes over a reference to <paramref name="result"/> as the one drawn from now on.</summary>
     public void Show(SegmentationResult result)

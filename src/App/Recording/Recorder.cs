@@ -106,7 +106,7 @@ internal sealed class Recorder
                         nextHud = clock.Elapsed.TotalSeconds + 1;
                     }
                     target.Bind();
-                    overlay.Draw(result, target.Viewport, plan.Overlay, hud);
+                    overlay.Draw(result, target.Viewport, plan.Overlay, hud with { ResultAgeMs = Stopwatch.GetElapsedTime(result.Frame.Timestamp).TotalMilliseconds });
                     target.BeginReadback(result.Frame.Id);
                     pendingTimestamps.Enqueue(result.Frame.Timestamp);
                     drawn++;

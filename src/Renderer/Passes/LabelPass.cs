@@ -137,19 +137,8 @@ internal sealed unsafe class LabelPass
 
     private ((GlyphAtlas Atlas, uint Texture) Font, ScreenRect Panel) AddHud(Viewport viewport, HudInfo hud, int scale)
     {
-        // One line, formatted without allocating: "draw 60.0 fps  model 14.2 fps  45 ms  cpu  dropped 3".
         var t = _text.AsSpan();
-        int n = 0;
-        n += Append(t[n..], "draw ");
-        n += Number(t[n..], hud.RenderFps, "0.0");
-        n += Append(t[n..], " fps  model ");
-        n += Number(t[n..], hud.InferenceFps, "0.0");
-        n += Append(t[n..], " fps  ");
-        n += Number(t[n..], hud.LatencyMs, "0");
-        n += Append(t[n..], " ms  ");
-        n += Append(t[n..], hud.Provider ?? "");
-        n += Append(t[n..], "  dropped ");
-        n += Number(t[n..], hud.Dropped, "0");
+        int n = hud.Format(t);
         // Smaller text rather than a HUD cut off by a narrow viewport.
         var font = Font(FontPixels(scale));
         while (scale > 1 && font.Atlas.Measure(t[..n]) + 4 * Padding + 8 > viewport.Width)
