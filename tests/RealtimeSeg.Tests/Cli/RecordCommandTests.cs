@@ -169,7 +169,7 @@ public sealed class RecordCommandTests
         Assert.InRange(results, 2, (int)(seconds * 2) + 2); // uncapped, nearly all of the source's 30 a second
         var info = Probe(output);
         Assert.Equal(30.0, info.Fps);
-        Assert.InRange(info.Frames, 80, 100); // the file has the source's frames, not the model's
+        Assert.InRange(info.Frames, 80, 100); // the source's rate and length (each result's picture repeats until the next: sync mode)
     }
 
     [Theory]
