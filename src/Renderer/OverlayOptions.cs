@@ -36,6 +36,9 @@ public sealed record OverlayOptions
     /// <summary>Scores after the class names.</summary>
     public bool Scores { get; init; } = true;
 
+    /// <summary>Track ids after the labels ("circle 0.97 #12") where a tracker gave the set its ids; off by default.</summary>
+    public bool TrackIds { get; init; }
+
     /// <summary>The panel with draw and inference rates, latency, provider and drops.</summary>
     public bool Hud { get; init; }
 

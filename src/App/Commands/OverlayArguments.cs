@@ -12,7 +12,7 @@ internal sealed class OverlayArguments
 {
     private readonly bool _hud;
 
-    /// <param name="hud">Offer --hud (video only: a still has no frame rate to show).</param>
+    /// <param name="hud">Offer --hud and --track-ids (video only: a still has no frame rate to show and nothing to track).</param>
     public OverlayArguments(bool hud) => _hud = hud;
 
     public Option<bool> NoMasks { get; } = new("--no-masks") { Description = "Do not draw masks" };
@@ -23,11 +23,13 @@ internal sealed class OverlayArguments
 
     public Option<bool> Hud { get; } = new("--hud") { Description = "Draw the HUD (fps, latency, provider, drops)" };
 
+    public Option<bool> TrackIds { get; } = new("--track-ids") { Description = "Show each instance's track id after its label (#12): the same object keeps its id through motion" };
+
     public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score kept: instances below it are neither drawn nor reported", DefaultValueFactory = _ => 0.5f };
 
     public void AddTo(Command command)
     {
-        foreach (var option in _hud ? new Option[] { NoMasks, NoBoxes, NoLabels, Hud, MinScore } : [NoMasks, NoBoxes, NoLabels, MinScore])
+        foreach (var option in _hud ? new Option[] { NoMasks, NoBoxes, NoLabels, TrackIds, Hud, MinScore } : [NoMasks, NoBoxes, NoLabels, MinScore])
         {
             command.Options.Add(option);
         }
@@ -39,6 +41,7 @@ internal sealed class OverlayArguments
         Boxes = !parse.GetValue(NoBoxes),
         Labels = !parse.GetValue(NoLabels),
         Hud = _hud && parse.GetValue(Hud),
+        TrackIds = _hud && parse.GetValue(TrackIds),
     };
 
     /// <summary>The producer's filter: what the pipeline (or segment) keeps.</summary>

@@ -81,7 +81,7 @@ internal sealed unsafe class LabelPass
             }
             if (options.Labels)
             {
-                int length = LabelText(instances, i, options.Scores);
+                int length = LabelText(instances, i, options.Scores, options.TrackIds, _text);
                 var atlas = labelFont.Atlas;
                 float chipW = atlas.Measure(_text.AsSpan(0, length)) + 2 * Padding;
                 float chipH = atlas.LineHeight + 2 * Padding;
@@ -153,15 +153,19 @@ internal sealed unsafe class LabelPass
         return (font, new ScreenRect(x, y, x + w, y + h));
     }
 
-    /// <summary>"class 0.97" into the text buffer; the name alone when scores are off.</summary>
-    private int LabelText(InstanceSet instances, int i, bool scores)
+    /// <summary>"class 0.97 #12" into <paramref name="t"/>: the score when <paramref name="scores"/>, the track id when <paramref name="trackId"/> and a tracker gave the set its ids.</summary>
+    internal static int LabelText(InstanceSet instances, int i, bool scores, bool trackId, Span<char> t)
     {
-        var t = _text.AsSpan();
         int n = Append(t, instances.ClassName(i));
         if (scores && n < t.Length - 6)
         {
             t[n++] = ' ';
             n += Number(t[n..], instances.Scores[i], "0.00");
+        }
+        if (trackId && instances.IsTracked && n < t.Length - 12)
+        {
+            n += Append(t[n..], " #");
+            n += Number(t[n..], instances.TrackIds[i], "0");
         }
         return n;
     }
