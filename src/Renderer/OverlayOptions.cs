@@ -1,3 +1,5 @@
+using static RealtimeSeg.Renderer.Text.SpanText;
+
 namespace RealtimeSeg.Renderer;
 
 /// <summary>Where the overlay draws: a rectangle of the bound framebuffer, in GL window coordinates (origin bottom-left).</summary>
@@ -110,14 +112,4 @@ public readonly record struct HudInfo(double RenderFps, double InferenceFps, dou
         n += Number(text[n..], Dropped, "0");
         return n;
     }
-
-    private static int Append(Span<char> into, string text)
-    {
-        int n = Math.Min(text.Length, into.Length);
-        text.AsSpan(0, n).CopyTo(into);
-        return n;
-    }
-
-    private static int Number(Span<char> into, double value, string format) =>
-        value.TryFormat(into, out int written, format, System.Globalization.CultureInfo.InvariantCulture) ? written : 0;
 }

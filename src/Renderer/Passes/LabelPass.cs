@@ -1,6 +1,6 @@
-using System.Globalization;
 using RealtimeSeg.Renderer.Graphics;
 using RealtimeSeg.Renderer.Text;
+using static RealtimeSeg.Renderer.Text.SpanText;
 using RealtimeSeg.Runtime.Structures;
 using Silk.NET.OpenGL;
 using GLPixelFormat = Silk.NET.OpenGL.PixelFormat;
@@ -169,16 +169,6 @@ internal sealed unsafe class LabelPass
         }
         return n;
     }
-
-    private static int Append(Span<char> into, string text)
-    {
-        int n = Math.Min(text.Length, into.Length);
-        text.AsSpan(0, n).CopyTo(into);
-        return n;
-    }
-
-    private static int Number(Span<char> into, double value, string format) =>
-        value.TryFormat(into, out int written, format, CultureInfo.InvariantCulture) ? written : 0;
 
     /// <summary>One instance per visible glyph: its atlas cell drawn 1:1 with the pen on a baseline <see cref="GlyphAtlas.Descent"/> above <paramref name="y"/>.</summary>
     private static int AddText(InstanceStream glyphs, int count, ReadOnlySpan<char> text, float x, float y, GlyphAtlas atlas, int colour)
