@@ -9,6 +9,7 @@ uniform float uFillAlpha;
 uniform float uOutlineFramePixels; // outline width in frame pixels (>= 1 screen pixel); 0 = no outline
 uniform vec2 uFrameSize;
 flat in vec4 vPaste;
+flat in vec2 vSourceSize;
 flat in vec4 vColor;
 flat in int vLayer;
 out vec4 outColor;
@@ -34,7 +35,12 @@ bool inside(ivec2 p)
     ivec2 local = p - ivec2(vPaste.xy);
     ivec2 size = ivec2(vPaste.zw);
     if (local.x < 0 || local.y < 0 || local.x >= size.x || local.y >= size.y) return false;
-    if (uRawMasks == 0) return texelFetch(uMasks, ivec3(local, vLayer), 0).r > 0.0;
+    if (uRawMasks == 0)
+    {
+        // Nearest bitmap pixel under this one; the identity when the bounds were not moved or scaled.
+        ivec2 source = min(ivec2((vec2(local) + 0.5) * vSourceSize / vec2(size)), ivec2(vSourceSize) - 1);
+        return texelFetch(uMasks, ivec3(source, vLayer), 0).r > 0.0;
+    }
     int paddedSize = uMaskSize + 2;
     int x0, x1, y0, y1;
     float lx, ly;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using RealtimeSeg.Capture.Loop;
 using RealtimeSeg.Runtime.Frames;
+using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Pipeline;
 
@@ -18,34 +19,50 @@ namespace RealtimeSeg.Capture;
 ///     using (result) overlay.Draw(result, viewport);
 /// session.Stop();
 /// </code>
-/// Thread safety: Start, Stop and Dispose from one thread; TryGetLatest from any.
+/// Live mode (<see cref="DisplayMode.Live"/>: every camera frame drawn, masks moved to where the objects are now)
+/// keeps the newest result and takes the newest frame each display frame:
+/// <code>
+/// if (session.TryGetNewestFrame(out var frame))
+///     using (frame) overlay.Draw(frame, latest, viewport);   // latest: the newest result taken so far, or null
+/// </code>
+/// Thread safety: Start, Stop and Dispose from one thread; TryGetLatest and TryGetNewestFrame from any.
 /// </summary>
 public sealed class SegmentationSession : IDisposable
 {
     private readonly CaptureLoop? _capture;
     private int _disposed;
 
-    private SegmentationSession(CaptureLoop? capture, HostFrameInput? hostFrames, InferencePipeline pipeline)
+    // Display frames a live reader may fall behind by before the oldest drop: 8 covers a recorder's start (EGL
+    // target and encoder opened on the first frame: ~150 ms, 4-5 frames at 30 fps) with room to spare.
+    private const int DisplayDepth = 8;
+
+    private SegmentationSession(CaptureLoop? capture, HostFrameInput? hostFrames, InferencePipeline pipeline, DisplayMode mode)
     {
         _capture = capture;
         HostFrames = hostFrames;
         Pipeline = pipeline;
+        Mode = mode;
     }
 
     /// <summary>
     /// Frames from <paramref name="source"/>. Live sources (cameras, streams, the paced synthetic scene) keep the
     /// newest frame and drop what inference has no time for; <see cref="PipelineOptions.Lossless"/> processes every frame.
+    /// <paramref name="mode"/> live also keeps every captured frame for display (<see cref="TryGetNewestFrame"/>).
     /// </summary>
-    public static SegmentationSession FromSource(SegmentationModel model, SourceSpec source, SourceOptions? sourceOptions = null, PipelineOptions? options = null)
+    public static SegmentationSession FromSource(SegmentationModel model, SourceSpec source, SourceOptions? sourceOptions = null, PipelineOptions? options = null,
+        DisplayMode mode = DisplayMode.Sync)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
         options ??= new PipelineOptions();
-        var capture = new CaptureLoop(FrameSources.Create(source, sourceOptions ?? SourceOptions.Default),
-            new CaptureOptions { Pacing = options.Lossless ? Pacing.Lossless : Pacing.Live });
+        var capture = new CaptureLoop(FrameSources.Create(source, sourceOptions ?? SourceOptions.Default), new CaptureOptions
+        {
+            Pacing = options.Lossless ? Pacing.Lossless : Pacing.Live,
+            DisplayFrames = mode == DisplayMode.Live ? DisplayDepth : 0,
+        });
         try
         {
-            return new SegmentationSession(capture, null, new InferencePipeline(model, capture.Frames, options));
+            return new SegmentationSession(capture, null, new InferencePipeline(model, capture.Frames, options), mode);
         }
         catch
         {
@@ -55,13 +72,13 @@ public sealed class SegmentationSession : IDisposable
     }
 
     /// <summary>Frames the host publishes through <see cref="HostFrames"/>.</summary>
-    public static SegmentationSession FromHostFrames(SegmentationModel model, PipelineOptions? options = null)
+    public static SegmentationSession FromHostFrames(SegmentationModel model, PipelineOptions? options = null, DisplayMode mode = DisplayMode.Sync)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var input = new HostFrameInput();
+        var input = new HostFrameInput(mode == DisplayMode.Live ? DisplayDepth : 0);
         try
         {
-            return new SegmentationSession(null, input, new InferencePipeline(model, input, options));
+            return new SegmentationSession(null, input, new InferencePipeline(model, input, options), mode);
         }
         catch
         {
@@ -72,6 +89,25 @@ public sealed class SegmentationSession : IDisposable
 
     /// <summary>Where the host publishes its pixels (<see cref="FromHostFrames"/> sessions); null for a source's.</summary>
     public HostFrameInput? HostFrames { get; }
+
+    /// <summary>Sync (draw results on their own frames) or live (draw every frame, <see cref="TryGetNewestFrame"/>).</summary>
+    public DisplayMode Mode { get; }
+
+    /// <summary>
+    /// Live mode: every frame captured (or published by the host), oldest first, for a reader that draws each one
+    /// (a recorder); null in sync mode.
+    /// </summary>
+    public FrameTap? DisplayFrames => _capture?.Display ?? HostFrames?.Display;
+
+    /// <summary>
+    /// Live mode: a reference to the newest frame not taken yet (older ones released), to draw with the newest
+    /// result; dispose it when done. False when none is new, and always in sync mode.
+    /// </summary>
+    public bool TryGetNewestFrame([NotNullWhen(true)] out Frame? frame)
+    {
+        frame = null;
+        return DisplayFrames?.TryTakeNewest(out frame) == true;
+    }
 
     /// <summary>The pipeline, for its stats, results in order and provider.</summary>
     public InferencePipeline Pipeline { get; }

@@ -41,6 +41,15 @@ public sealed record OverlayOptions
     /// <summary>Track ids after the labels ("circle 0.97 #12") where a tracker gave the set its ids; off by default.</summary>
     public bool TrackIds { get; init; }
 
+    /// <summary>
+    /// Live drawing (a frame newer than its result): move each tracked instance's box and mask along its velocity
+    /// to the drawn frame's capture time. Off draws them where the model saw them.
+    /// </summary>
+    public bool Motion { get; init; } = true;
+
+    /// <summary>The furthest ahead (seconds) a result is moved: an older result is drawn as if this old, not extrapolated further.</summary>
+    public double MaxMotionSeconds { get; init; } = 0.5;
+
     /// <summary>The panel with draw and inference rates, latency, provider and drops.</summary>
     public bool Hud { get; init; }
 

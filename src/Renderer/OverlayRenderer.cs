@@ -32,6 +32,8 @@ public sealed class OverlayRenderer : IDisposable
     private readonly GpuTimer _timer;
     private readonly ColourTracker _tracker = new();
     private int[] _colours = new int[32];
+    private BoxF[] _drawnBoxes = new BoxF[32];
+    private InstanceSet? _none;
     private long _lastTrackedSequence = -1;
     private int _disposed;
 
@@ -69,10 +71,10 @@ public sealed class OverlayRenderer : IDisposable
     /// <summary>GPU milliseconds of the most recent overlay pass whose timer query has completed (0 until one has).</summary>
     public double LastPassMs => _timer.LastMs;
 
-    /// <summary>Forgets the tracked instances' colours: the next <see cref="Draw(Frame, InstanceSet, Viewport, OverlayOptions?, HudInfo, long)"/> starts a new scene.</summary>
+    /// <summary>Forgets the tracked instances' colours: the next <see cref="Draw(Frame, InstanceSet, Viewport, OverlayOptions?, HudInfo, long, double)"/> starts a new scene.</summary>
     public void ForgetColours() => _tracker.Reset();
 
-    /// <summary>Draws a pipeline result: its frame and its instances.</summary>
+    /// <summary>Draws a pipeline result: its frame and its instances (sync mode: the picture is as old as the result).</summary>
     public void Draw(SegmentationResult result, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -80,11 +82,35 @@ public sealed class OverlayRenderer : IDisposable
     }
 
     /// <summary>
+    /// Live mode: draws <paramref name="frame"/>, a camera frame newer than the result, with
+    /// <paramref name="result"/>'s instances moved by their tracks' velocities to the frame's capture time
+    /// (<see cref="OverlayOptions.Motion"/>; unmoved when off). A null result, or one of another frame size, draws
+    /// the frame alone.
+    /// </summary>
+    public void Draw(Frame frame, SegmentationResult? result, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        options ??= OverlayOptions.Default;
+        if (result is null || result.Frame.Width != frame.Width || result.Frame.Height != frame.Height)
+        {
+            Draw(frame, _none ??= new InstanceSet(LabelMap.None), viewport, options, hud, -1);
+            return;
+        }
+        double ahead = options.Motion ? MotionSeconds(result.Frame.Timestamp, frame.Timestamp, options.MaxMotionSeconds) : 0;
+        Draw(frame, result.Instances, viewport, options, hud, result.Sequence, ahead);
+    }
+
+    /// <summary>How far forward to move a result's instances: capture to capture, never backwards, at most <paramref name="limit"/>.</summary>
+    internal static double MotionSeconds(long resultTimestamp, long frameTimestamp, double limit) =>
+        Math.Clamp((frameTimestamp - resultTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency, 0, Math.Max(limit, 0));
+
+    /// <summary>
     /// Draws <paramref name="instances"/> over <paramref name="frame"/> (letterboxed into <paramref name="viewport"/>).
     /// <paramref name="sequence"/> identifies the result for colour tracking (drawing one result many times
-    /// must not age its colours); -1 treats every call as a new result.
+    /// must not age its colours); -1 treats every call as a new result. <paramref name="motionSeconds"/> moves each
+    /// instance that far forward along its velocity (<see cref="InstanceSet.PredictedBox"/>): 0 draws them where they were.
     /// </summary>
-    public void Draw(Frame frame, InstanceSet instances, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default, long sequence = -1)
+    public void Draw(Frame frame, InstanceSet instances, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default, long sequence = -1, double motionSeconds = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentNullException.ThrowIfNull(frame);
@@ -100,6 +126,7 @@ public sealed class OverlayRenderer : IDisposable
         {
             var target = new PassTarget(viewport, FrameLayout.Letterbox(frame.Width, frame.Height, viewport));
             var colours = AssignColours(instances, options, sequence);
+            var boxes = DrawnBoxes(instances, motionSeconds);
             if (options.MeasureGpuTime)
             {
                 _timer.Begin();
@@ -113,9 +140,9 @@ public sealed class OverlayRenderer : IDisposable
             _gl.Enable(EnableCap.Blend);
             if (options.Masks && instances.MaskKind != MaskKind.None)
             {
-                _masks.Draw(instances, colours, target, options, frame.Width, frame.Height);
+                _masks.Draw(instances, boxes, colours, target, options, frame.Width, frame.Height);
             }
-            _labels.Draw(instances, colours, target, options, hud, frame.Width, frame.Height);
+            _labels.Draw(instances, boxes, colours, target, options, hud, frame.Width, frame.Height);
             if (options.MeasureGpuTime)
             {
                 _timer.End();
@@ -151,6 +178,23 @@ public sealed class OverlayRenderer : IDisposable
         _gl.BindSampler(1, 0);
         _gl.BlendFuncSeparate(BlendingFactor.SrcAlpha, BlendingFactor.OneMinusSrcAlpha, BlendingFactor.One, BlendingFactor.OneMinusSrcAlpha);
         _gl.BlendEquationSeparate(BlendEquationModeEXT.FuncAdd, BlendEquationModeEXT.FuncAdd);
+    }
+
+    private ReadOnlySpan<BoxF> DrawnBoxes(InstanceSet instances, double motionSeconds)
+    {
+        if (motionSeconds == 0)
+        {
+            return instances.Boxes;
+        }
+        if (_drawnBoxes.Length < instances.Count)
+        {
+            _drawnBoxes = new BoxF[Math.Max(instances.Count, _drawnBoxes.Length * 2)];
+        }
+        for (int i = 0; i < instances.Count; i++)
+        {
+            _drawnBoxes[i] = instances.PredictedBox(i, motionSeconds);
+        }
+        return _drawnBoxes.AsSpan(0, instances.Count);
     }
 
     private ReadOnlySpan<int> AssignColours(InstanceSet instances, OverlayOptions options, long sequence)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using RealtimeSeg.Renderer.Native;
 using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime.Pipeline;
 using Silk.NET.OpenGL;
 using PixelFormat = RealtimeSeg.Runtime.Imaging.PixelFormat;
@@ -22,6 +23,7 @@ public sealed unsafe class ViewerWindow : IDisposable
     private readonly nint _window;
     private readonly OverlayRenderer _overlay;
     private SegmentationResult? _shown;
+    private Frame? _shownFrame;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _framesThisSecond;
     private double _secondStart;
@@ -90,7 +92,13 @@ public sealed unsafe class ViewerWindow : IDisposable
     public (int Width, int Height) FramebufferSize => Glfw.GetFramebufferSize(_window);
 
     /// <summary>Draws until the window is closed (or Q/Esc), taking the newest result from <paramref name="pipeline"/> each frame.</summary>
-    public void Run(InferencePipeline pipeline, CancellationToken cancel = default)
+    public void Run(InferencePipeline pipeline, CancellationToken cancel = default) => Run(pipeline, null, cancel);
+
+    /// <summary>
+    /// As <see cref="Run(InferencePipeline, CancellationToken)"/>; with <paramref name="liveFrames"/> (live mode) each
+    /// display frame shows the newest camera frame from it, with the newest result moved to that frame's time.
+    /// </summary>
+    public void Run(InferencePipeline pipeline, FrameTap? liveFrames, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         var hud = new HudInfo(0, 0, 0, "", 0);
@@ -108,6 +116,10 @@ public sealed unsafe class ViewerWindow : IDisposable
             {
                 Show(latest);
             }
+            if (!Paused && liveFrames is not null && liveFrames.TryTakeNewest(out var newest))
+            {
+                ShowFrame(newest);
+            }
             RenderFrame(hud with { RenderFps = RenderFps, ResultAgeMs = ShownAgeMs() });
         }
     }
@@ -123,6 +135,17 @@ public sealed unsafe class ViewerWindow : IDisposable
         previous?.Dispose();
     }
 
+    /// <summary>
+    /// Live mode: takes over a reference to <paramref name="frame"/> as the picture drawn from now on, with the shown
+    /// result's instances moved to its capture time (<see cref="OverlayOptions.Motion"/>).
+    /// </summary>
+    public void ShowFrame(Frame frame)
+    {
+        var previous = _shownFrame;
+        _shownFrame = frame;
+        previous?.Dispose();
+    }
+
     /// <summary>Polls events, draws the shown result (or clears), swaps. One display frame.</summary>
     public void RenderFrame(HudInfo hud = default)
     {
@@ -134,7 +157,11 @@ public sealed unsafe class ViewerWindow : IDisposable
         Gl.Viewport(0, 0, (uint)w, (uint)h);
         Gl.ClearColor(0, 0, 0, 1);
         Gl.Clear(ClearBufferMask.ColorBufferBit);
-        if (_shown is not null && w > 0 && h > 0)
+        if (_shownFrame is not null && w > 0 && h > 0)
+        {
+            _overlay.Draw(_shownFrame, _shown, new Viewport(0, 0, w, h), Options, hud);
+        }
+        else if (_shown is not null && w > 0 && h > 0)
         {
             _overlay.Draw(_shown, new Viewport(0, 0, w, h), Options, hud);
         }
@@ -207,6 +234,8 @@ public sealed unsafe class ViewerWindow : IDisposable
         }
         _shown?.Dispose();
         _shown = null;
+        _shownFrame?.Dispose();
+        _shownFrame = null;
         _overlay.Dispose();
         Glfw.DestroyWindow(_window);
         Gl.Dispose();

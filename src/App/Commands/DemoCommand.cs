@@ -36,6 +36,7 @@ internal static class DemoCommand
             var source = new SourceOptions { Width = 640, Height = 480, Fps = 30 };
             var overlay = OverlayOptions.Default with { Hud = true };
             double? maxInferenceFps = pipeline.MaxInferenceFps(parse);
+            var mode = pipeline.Mode(parse, DisplayMode.Live);
             bool window = !parse.GetValue(headless) && ViewCommand.HasDisplay();
             if (!window)
             {
@@ -48,10 +49,10 @@ internal static class DemoCommand
                 }
                 Console.Error.WriteLine($"demo: no display, so recording {s:0.#} s of the synthetic scene through {model} to {outPath}");
                 using var headlessModel = Open(model);
-                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay, SegmentOptions.Default, MaxInferenceFps: maxInferenceFps));
+                return RecordCommand.Run(headlessModel, new RecordPlan(spec, source, outPath, Lossless: false, s, null, 30, overlay, SegmentOptions.Default, MaxInferenceFps: maxInferenceFps, Mode: mode));
             }
             using var segmentation = Open(model);
-            return ViewCommand.Show(segmentation, spec, source, overlay, new PipelineOptions { MaxInferenceFps = maxInferenceFps }, 1280, 960);
+            return ViewCommand.Show(segmentation, spec, source, overlay, new PipelineOptions { MaxInferenceFps = maxInferenceFps }, mode, 1280, 960);
         }));
         return command;
     }

@@ -25,11 +25,13 @@ internal sealed class OverlayArguments
 
     public Option<bool> TrackIds { get; } = new("--track-ids") { Description = "Show each instance's track id after its label (#12): the same object keeps its id through motion" };
 
+    public Option<bool> NoMotion { get; } = new("--no-motion") { Description = "Live mode: draw the newest masks where the model saw them instead of moving them with their objects" };
+
     public Option<float> MinScore { get; } = new("--min-score") { Description = "Lowest score kept: instances below it are neither drawn nor reported", DefaultValueFactory = _ => 0.5f };
 
     public void AddTo(Command command)
     {
-        foreach (var option in _hud ? new Option[] { NoMasks, NoBoxes, NoLabels, TrackIds, Hud, MinScore } : [NoMasks, NoBoxes, NoLabels, MinScore])
+        foreach (var option in _hud ? new Option[] { NoMasks, NoBoxes, NoLabels, TrackIds, Hud, NoMotion, MinScore } : [NoMasks, NoBoxes, NoLabels, MinScore])
         {
             command.Options.Add(option);
         }
@@ -42,6 +44,7 @@ internal sealed class OverlayArguments
         Labels = !parse.GetValue(NoLabels),
         Hud = _hud && parse.GetValue(Hud),
         TrackIds = _hud && parse.GetValue(TrackIds),
+        Motion = !(_hud && parse.GetValue(NoMotion)),
     };
 
     /// <summary>The producer's filter: what the pipeline (or segment) keeps.</summary>

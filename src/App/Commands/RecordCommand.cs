@@ -5,6 +5,7 @@ using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Recording;
 using RealtimeSeg.Renderer;
 using RealtimeSeg.Runtime;
+using RealtimeSeg.Runtime.Pipeline;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -26,6 +27,7 @@ internal static class RecordCommand
         var fps = new Option<double?>("--fps") { Description = "Output frame rate (default: the source's, else 30)" };
         var snapshot = new Option<string?>("--snapshot") { Description = "Also save the last frame drawn as this PNG" };
         var noEncode = new Option<bool>("--no-encode") { Description = "Run everything but the encoder (measures what recording costs; no file is written)" };
+        var results = new Option<string?>("--results") { Description = "Also write FILE.jsonl: one line per output frame with its index, capture time and the instances drawn (track id, class, score, box, mask as COCO RLE)" };
         var lossless = new Option<bool>("--lossless") { Description = "Process every source frame even for live-like sources (the synthetic scene then renders as fast as the pipeline takes it)" };
         var command = new Command("record", "Record annotated video: frames drawn by the overlay offscreen (EGL) and encoded with FFmpeg (H.264). Files: every frame; live sources: --duration seconds by capture time");
         model.AddTo(command);
@@ -38,21 +40,42 @@ internal static class RecordCommand
         command.Options.Add(fps);
         command.Options.Add(lossless);
         command.Options.Add(snapshot);
+        command.Options.Add(results);
         command.Options.Add(noEncode);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string outPath = parse.GetValue(output)!;
             VideoWriter.CheckOutputPath(outPath); // before anything is loaded or created
             var spec = source.Spec(parse);
+            string? resultsPath = parse.GetValue(results);
+            if (resultsPath is not null)
+            {
+                ResultsFile.CheckPath(resultsPath, outPath);
+            }
             bool fileLike = spec.Kind is SourceKind.VideoFile or SourceKind.ImageFile or SourceKind.ImageSequence;
-            bool isLossless = fileLike || parse.GetValue(lossless);
+            // Files are processed frame by frame, each on its own result (sync); live sources are drawn live.
+            var mode = pipeline.Mode(parse, fileLike || parse.GetValue(lossless) ? DisplayMode.Sync : DisplayMode.Live);
+            if (mode == DisplayMode.Live && parse.GetValue(lossless))
+            {
+                throw new RealtimeSegException("--live draws camera frames the model never saw, --lossless gives the model every frame: give one of them");
+            }
+            if (mode == DisplayMode.Live && spec.Kind is SourceKind.ImageFile or SourceKind.ImageSequence)
+            {
+                throw new RealtimeSegException("--live needs a source with a clock (a camera, stream, video file or the synthetic scene); images are recorded one result per image: drop --live");
+            }
+            var sourceOptions = source.Options(parse);
+            if (mode == DisplayMode.Live && spec.Kind == SourceKind.VideoFile)
+            {
+                sourceOptions = sourceOptions with { Realtime = true }; // a file played as a camera would show it
+            }
+            bool isLossless = mode == DisplayMode.Sync && (fileLike || parse.GetValue(lossless));
             double? seconds = parse.GetValue(duration);
             long? frameLimit = parse.GetValue(frames);
             if (seconds is <= 0 || frameLimit is <= 0)
             {
                 throw new RealtimeSegException("--duration and --frames must be positive");
             }
-            if (!isLossless && seconds is null && frameLimit is null)
+            if (!isLossless && !fileLike && seconds is null && frameLimit is null)
             {
                 seconds = 10;
             }
@@ -60,8 +83,8 @@ internal static class RecordCommand
             {
                 throw new RealtimeSegException($"--fps {f.ToString(CultureInfo.InvariantCulture)} is out of range; use 1 to 240");
             }
-            var plan = new RecordPlan(spec, source.Options(parse), outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse), overlay.Segment(parse),
-                Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot), MaxInferenceFps: pipeline.MaxInferenceFps(parse));
+            var plan = new RecordPlan(spec, sourceOptions, outPath, isLossless, seconds, frameLimit, parse.GetValue(fps), overlay.Options(parse), overlay.Segment(parse),
+                Encode: !parse.GetValue(noEncode), Snapshot: parse.GetValue(snapshot), MaxInferenceFps: pipeline.MaxInferenceFps(parse), Mode: mode, Results: resultsPath);
             using var segmentation = model.Open(parse);
             return Run(segmentation, plan);
         }));

@@ -33,7 +33,7 @@ internal static class ViewCommand
             var spec = source.Spec(parse);
             var pipelineOptions = new PipelineOptions { Segment = overlay.Segment(parse), MaxInferenceFps = pipeline.MaxInferenceFps(parse) };
             using var segmentation = model.Open(parse);
-            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, w, h);
+            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, pipeline.Mode(parse, DisplayMode.Live), w, h);
         }));
         return command;
     }
@@ -50,20 +50,20 @@ internal static class ViewCommand
     internal static bool HasDisplay() =>
         !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
 
-    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, PipelineOptions pipelineOptions, int width, int height)
+    internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, PipelineOptions pipelineOptions, DisplayMode mode, int width, int height)
     {
         // A viewer is live whatever the source: a file plays at its own rate, newest frame wins.
         if (spec.Kind is SourceKind.VideoFile)
         {
             options = options with { Realtime = true };
         }
-        using var session = SegmentationSession.FromSource(model, spec, options, pipelineOptions with { Lossless = false });
+        using var session = SegmentationSession.FromSource(model, spec, options, pipelineOptions with { Lossless = false }, mode);
         var pipeline = session.Pipeline;
         using var viewer = new ViewerWindow($"RealtimeSeg: {spec}", width, height) { Options = overlay };
         session.Start();
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        viewer.Run(pipeline, cancel.Token);
+        viewer.Run(pipeline, session.DisplayFrames, cancel.Token);
         session.Stop();
         if (pipeline.Fault is { } fault)
         {

@@ -25,16 +25,27 @@ internal sealed record RecordPlan(
     SegmentOptions Segment,
     bool Encode = true,
     string? Snapshot = null,
-    double? MaxInferenceFps = null);
+    double? MaxInferenceFps = null,
+    DisplayMode Mode = DisplayMode.Sync,
+    string? Results = null);
 
 /// <summary>What a recording run did.</summary>
 internal sealed record RecordSummary(string Output, long FramesWritten, TimeSpan Duration, double FileFps, long ResultsDrawn,
-    double EndToEndFps, long Dropped, string Codec, string? Warning, long Bytes, bool Interrupted, double Seconds);
+    double EndToEndFps, long Dropped, string Codec, string? Warning, long Bytes, bool Interrupted, double Seconds)
+{
+    /// <summary>Live mode: results the model delivered while the frames were drawn; -1 in sync mode (one per frame).</summary>
+    public long ModelResults { get; init; } = -1;
+
+    /// <summary>The --results file and its line count, when asked for.</summary>
+    public (string Path, long Lines)? Results { get; init; }
+}
 
 /// <summary>
 /// Capture → pipeline → overlay drawn offscreen (EGL) → asynchronous readback → <see cref="VideoWriter"/>.
 /// The render thread (this one) owns the GL context; the writer encodes on its own thread. Files are recorded
 /// losslessly (every input frame once, at the input's rate); live sources by capture time for a duration.
+/// Sync mode draws each result once, on its own frame; live mode draws every captured frame with the newest
+/// result moved to that frame's time, so the file has the source's frames, not the model's.
 /// </summary>
 internal sealed class Recorder
 {
@@ -50,13 +61,18 @@ internal sealed class Recorder
         {
             options = options with { Unpaced = true };
         }
-        using var session = SegmentationSession.FromSource(model, plan.Source, options, new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment, MaxInferenceFps = plan.MaxInferenceFps });
+        bool live = plan.Mode == DisplayMode.Live;
+        using var session = SegmentationSession.FromSource(model, plan.Source, options,
+            new PipelineOptions { Lossless = plan.Lossless, Segment = plan.Segment, MaxInferenceFps = plan.MaxInferenceFps }, plan.Mode);
         var pipeline = session.Pipeline;
         using var context = new EglContext();
         using var overlay = new OverlayRenderer(context.Gl);
         using var readbackPool = new FramePool();
+        using var results = plan.Results is { } resultsPath ? ResultsFile.Create(resultsPath) : null;
         OffscreenTarget? target = null;
         VideoWriter? writer = null;
+        SegmentationResult? latest = null; // live: the newest result, drawn on every frame until a newer one
+        SegmentationResult? ahead = null;  // live: a newer result whose frame the drawing has not reached yet
         var clock = new Stopwatch();
         long drawn = 0;
         bool interrupted = false;
@@ -78,21 +94,51 @@ internal sealed class Recorder
                 {
                     break;
                 }
-                var wait = pipeline.Results.Wait(TimeSpan.FromMilliseconds(100), out var result);
+                // Sync: the next result, on its own frame. Live: the next captured frame, with the newest result.
+                Frame? frame;
+                SegmentationResult? result;
+                WaitOutcome wait;
+                if (live)
+                {
+                    wait = session.DisplayFrames!.Wait(TimeSpan.FromMilliseconds(100), out frame);
+                    if (pipeline.TryGetLatest(out var newer))
+                    {
+                        ahead?.Dispose();
+                        ahead = newer;
+                    }
+                    // A frame is drawn with the newest result from a frame not after it: this thread may lag the
+                    // capture a little, and masks from the future would lead the picture.
+                    if (frame is not null && ahead is not null && ahead.Frame.Id <= frame.Id)
+                    {
+                        latest?.Dispose();
+                        (latest, ahead) = (ahead, null);
+                    }
+                    if (pipeline.Fault is { } fault)
+                    {
+                        frame?.Dispose();
+                        throw fault;
+                    }
+                    result = latest;
+                }
+                else
+                {
+                    wait = pipeline.Results.Wait(TimeSpan.FromMilliseconds(100), out result);
+                    frame = result?.Frame.Retain();
+                }
                 if (wait == WaitOutcome.Ended)
                 {
                     break;
                 }
-                if (result is null)
+                if (frame is null)
                 {
                     continue;
                 }
-                using (result)
+                using (frame)
                 {
                     if (target is null)
                     {
                         clock.Start();
-                        (target, writer) = Open(context, plan, result.Frame, session.Capture!.Value.Info);
+                        (target, writer) = Open(context, plan, frame, session.Capture!.Value.Info);
                     }
                     if (target.Pending == 2)
                     {
@@ -106,10 +152,26 @@ internal sealed class Recorder
                         nextHud = clock.Elapsed.TotalSeconds + 1;
                     }
                     target.Bind();
-                    overlay.Draw(result, target.Viewport, plan.Overlay, hud with { ResultAgeMs = Stopwatch.GetElapsedTime(result.Frame.Timestamp).TotalMilliseconds });
-                    target.BeginReadback(result.Frame.Id);
-                    pendingTimestamps.Enqueue(result.Frame.Timestamp);
+                    var frameHud = hud with { ResultAgeMs = result is null ? -1 : Stopwatch.GetElapsedTime(result.Frame.Timestamp).TotalMilliseconds };
+                    double motion = 0;
+                    if (live)
+                    {
+                        overlay.Draw(frame, result, target.Viewport, plan.Overlay, frameHud);
+                        motion = result is null || !plan.Overlay.Motion ? 0 : OverlayRenderer.MotionSeconds(result.Frame.Timestamp, frame.Timestamp, plan.Overlay.MaxMotionSeconds);
+                    }
+                    else
+                    {
+                        overlay.Draw(result!, target.Viewport, plan.Overlay, frameHud);
+                    }
+                    var drawnInstances = result is not null && result.Frame.Width == frame.Width && result.Frame.Height == frame.Height ? result.Instances : null;
+                    results?.Write(drawn, frame.Timestamp, frame.Width, frame.Height, drawnInstances, result?.Sequence ?? -1, result?.Frame.Timestamp ?? 0, motion);
+                    target.BeginReadback(frame.Id);
+                    pendingTimestamps.Enqueue(frame.Timestamp);
                     drawn++;
+                }
+                if (!live)
+                {
+                    result!.Dispose();
                 }
                 // Collect the previous frame's readback if the GPU has finished it: never wait here.
                 while (target.Pending > 1)
@@ -118,7 +180,7 @@ internal sealed class Recorder
                 }
                 if (status is not null && clock.Elapsed.TotalSeconds >= nextStatus)
                 {
-                    status(Status(session.Capture!.Value, drawn, clock.Elapsed.TotalSeconds, plan));
+                    status(Status(session.Capture!.Value, live ? session.DisplayFrames!.Dropped : session.Capture!.Value.Dropped, drawn, clock.Elapsed.TotalSeconds, plan));
                     nextStatus = clock.Elapsed.TotalSeconds + 1;
                 }
             }
@@ -132,11 +194,16 @@ internal sealed class Recorder
             {
                 throw new CaptureException($"'{plan.Source}' gave no frames to record{(session.Capture!.Value.Message is { } m ? $" ({m})" : "")}");
             }
+            results?.Finish();
+            long modelResults = live ? pipeline.Stats.ResultsOut : -1;
+            long dropped = live ? session.DisplayFrames!.Dropped : session.Capture!.Value.Dropped;
+            (string, long)? resultsLine = results is null ? null : (plan.Results!, results.Lines);
             if (writer is null)
             {
                 // --no-encode (benchmarks): everything but the encoder ran.
                 return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, FileFps(plan, session.Capture!.Value.Info), drawn,
-                    drawn / Math.Max(seconds, 1e-9), session.Capture!.Value.Dropped, "none", null, 0, interrupted, seconds);
+                    drawn / Math.Max(seconds, 1e-9), dropped, "none", null, 0, interrupted, seconds)
+                { ModelResults = modelResults, Results = resultsLine };
             }
             if (_interrupts > 1)
             {
@@ -148,10 +215,13 @@ internal sealed class Recorder
             }
             long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
             return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, FileFps(plan, session.Capture!.Value.Info), drawn,
-                drawn / Math.Max(seconds, 1e-9), session.Capture!.Value.Dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds);
+                drawn / Math.Max(seconds, 1e-9), dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds)
+            { ModelResults = modelResults, Results = resultsLine };
         }
         finally
         {
+            latest?.Dispose();
+            ahead?.Dispose();
             target?.Dispose();
             writer?.Dispose();
         }
@@ -217,7 +287,7 @@ internal sealed class Recorder
         writer.Write(frame);
     }
 
-    private static string Status(CaptureStatus s, long drawn, double seconds, RecordPlan plan)
+    private static string Status(CaptureStatus s, long dropped, long drawn, double seconds, RecordPlan plan)
     {
         long? count = plan.Frames ?? s.Info.FrameCount;
         if (plan.Lossless && count is > 0 and var n)
@@ -226,11 +296,13 @@ internal sealed class Recorder
             return $"recording {drawn}/{n} frames ({100.0 * drawn / n:0}%), {rate:0.0} fps, ETA {(n - drawn) / Math.Max(rate, 1e-9):0} s";
         }
         string total = plan.Seconds is { } limit ? $"/{limit:0}" : "";
-        return $"recording {seconds:0.0}{total} s: {drawn} frames, {drawn / Math.Max(seconds, 1e-9):0.0} fps, {s.Dropped} dropped{(s.State == CaptureState.Reconnecting ? $", {s.Message}" : "")}";
+        return $"recording {seconds:0.0}{total} s: {drawn} frames, {drawn / Math.Max(seconds, 1e-9):0.0} fps, {dropped} dropped{(s.State == CaptureState.Reconnecting ? $", {s.Message}" : "")}";
     }
 
     public static string Describe(RecordSummary s) =>
         $"recorded {s.FramesWritten} frames ({s.Duration.TotalSeconds:0.0} s at {s.FileFps:0.##} fps, {s.Codec}) to {s.Output} ({s.Bytes / 1024.0 / 1024.0:0.0} MB)\n" +
-        $"processed {s.ResultsDrawn} frames in {s.Seconds:0.0} s: {s.EndToEndFps:0.0} fps end to end, {s.Dropped} dropped by the live source{(s.Interrupted ? "; stopped by Ctrl+C" : "")}" +
+        $"processed {s.ResultsDrawn} frames in {s.Seconds:0.0} s: {s.EndToEndFps:0.0} fps end to end, {s.Dropped} dropped {(s.ModelResults >= 0 ? "before drawing" : "by the live source")}{(s.Interrupted ? "; stopped by Ctrl+C" : "")}" +
+        (s.ModelResults >= 0 ? $"\nlive: each frame drawn with the newest of the model's {s.ModelResults} results, masks moved to the frame's time" : "") +
+        (s.Results is { } r ? $"\nwrote {r.Lines} lines of results to {r.Path}" : "") +
         (s.Warning is null ? "" : $"\nwarning: {s.Warning}");
 }

@@ -45,6 +45,7 @@ public sealed class CaptureLoop : IDisposable
         {
             _queue = new FrameQueue(_options.QueueCapacity);
         }
+        Display = _options.DisplayFrames > 0 ? new FrameTap(_options.DisplayFrames) : null;
         _thread = new Thread(Run) { IsBackground = true, Name = "RealtimeSeg capture" };
     }
 
@@ -56,6 +57,12 @@ public sealed class CaptureLoop : IDisposable
 
     /// <summary>Where the consumer takes frames; each frame taken must be disposed.</summary>
     public IFrameReader Frames => (IFrameReader?)_slot ?? _queue!;
+
+    /// <summary>
+    /// Every frame captured, for display (<see cref="CaptureOptions.DisplayFrames"/> &gt; 0), while the pipeline takes
+    /// its own from <see cref="Frames"/>; null when not asked for.
+    /// </summary>
+    public FrameTap? Display { get; }
 
     /// <summary>A snapshot of the loop: state, frames, drops, reconnects, measured fps.</summary>
     public CaptureStatus Status
@@ -94,6 +101,7 @@ public sealed class CaptureLoop : IDisposable
         }
         _slot?.Complete();
         _slot?.Clear();
+        Display?.Complete();
         if (_state is CaptureState.Opening or CaptureState.Running or CaptureState.Reconnecting or CaptureState.NotStarted)
         {
             _state = CaptureState.Stopped;
@@ -163,6 +171,7 @@ public sealed class CaptureLoop : IDisposable
         {
             _slot?.Complete(fault);
             _queue?.Complete(fault);
+            Display?.Complete();
         }
     }
 
@@ -177,6 +186,7 @@ public sealed class CaptureLoop : IDisposable
         Volatile.Write(ref _lastWidth, frame.Width);
         Interlocked.Exchange(ref _allocated, GC.GetAllocatedBytesForCurrentThread());
         Volatile.Write(ref _lastHeight, frame.Height);
+        Display?.Publish(frame); // its own reference: the pipeline's hand-off may drop this frame
         if (_slot is not null)
         {
             _slot.Publish(frame);
@@ -222,6 +232,7 @@ public sealed class CaptureLoop : IDisposable
     public void Dispose()
     {
         Stop();
+        Display?.Clear();
         _source.Dispose();
         _stopping.Dispose();
     }

@@ -18,6 +18,12 @@ public sealed record CaptureOptions
     /// <summary>Frames buffered in lossless mode before the source is held back.</summary>
     public int QueueCapacity { get; init; } = 4;
 
+    /// <summary>
+    /// Frames kept for display beside the pipeline's (<see cref="CaptureLoop.Display"/>, live mode: every camera
+    /// frame drawn, not only the inferred ones); 0, the default, keeps none.
+    /// </summary>
+    public int DisplayFrames { get; init; }
+
     /// <summary>First wait before reconnecting a dropped camera or stream; doubles per failed attempt.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(0.5);
 

@@ -39,7 +39,8 @@ internal sealed unsafe class LabelPass
     /// <summary>Label text size in pixels for a text scale (2 → 14-pixel DejaVu Sans).</summary>
     private static int FontPixels(int scale) => 7 * Math.Max(1, scale);
 
-    public void Draw(InstanceSet instances, ReadOnlySpan<int> colours, PassTarget target, OverlayOptions options, HudInfo hud, int frameWidth, int frameHeight)
+    // boxes: Where each instance is drawn: its own box, or moved to the drawn frame's time (live).
+    public void Draw(InstanceSet instances, ReadOnlySpan<BoxF> boxes, ReadOnlySpan<int> colours, PassTarget target, OverlayOptions options, HudInfo hud, int frameWidth, int frameHeight)
     {
         (_rectCount, _labelGlyphCount, _hudGlyphCount) = (0, 0, 0);
         var (viewport, layout) = (target.Viewport, target.Layout);
@@ -69,7 +70,7 @@ internal sealed unsafe class LabelPass
         }
         for (int i = 0; i < instances.Count; i++)
         {
-            var box = instances.Boxes[i];
+            var box = boxes[i];
             // Window pixels, rounded so the band lands on whole pixels.
             float left = MathF.Round(viewport.X + layout.OffsetX + box.X1 * layout.Scale);
             float right = MathF.Round(viewport.X + layout.OffsetX + box.X2 * layout.Scale);

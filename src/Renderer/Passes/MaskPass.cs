@@ -13,7 +13,7 @@ namespace RealtimeSeg.Renderer.Passes;
 /// </summary>
 internal sealed unsafe class MaskPass
 {
-    private const int Floats = 13; // paste rect clipped 4, paste rect 4, colour 4, layer 1
+    private const int Floats = 15; // paste rect clipped 4, paste rect 4, colour 4, layer 1, bitmap source size 2
     private readonly GL _gl;
     private readonly ShaderProgram _program;
     private readonly InstanceStream _instances;
@@ -24,12 +24,14 @@ internal sealed unsafe class MaskPass
     {
         _gl = gl;
         _program = objects.Program("mask");
-        _instances = new InstanceStream(gl, objects, Floats, [4, 4, 4, 1], 32);
+        _instances = new InstanceStream(gl, objects, Floats, [4, 4, 4, 1, 2], 32);
         _rawTexture = PassMath.CreateTexture(gl, objects, TextureTarget.Texture2DArray, GLEnum.Nearest);
         _bitmapTexture = PassMath.CreateTexture(gl, objects, TextureTarget.Texture2DArray, GLEnum.Nearest);
     }
 
-    public void Draw(InstanceSet instances, ReadOnlySpan<int> colours, PassTarget target, OverlayOptions options, int frameWidth, int frameHeight)
+    // boxes: Where each instance is drawn: its own box, or moved to the drawn frame's time (live). A raw
+    // mask is pasted into it; a bitmap's bounds are moved and scaled with the box.
+    public void Draw(InstanceSet instances, ReadOnlySpan<BoxF> boxes, ReadOnlySpan<int> colours, PassTarget target, OverlayOptions options, int frameWidth, int frameHeight)
     {
         bool raw = instances.MaskKind == MaskKind.Raw;
         _gl.ActiveTexture(TextureUnit.Texture0);
@@ -44,16 +46,17 @@ internal sealed unsafe class MaskPass
         }
         for (int i = 0; i < instances.Count; i++)
         {
-            int x0, y0, w, h;
+            int x0, y0, w, h, sourceW = 0, sourceH = 0;
             if (raw)
             {
-                var (bx0, by0, bx1, by1) = MaskPaste.ExpandedBox(instances.Boxes[i], instances.RawMaskSize);
+                var (bx0, by0, bx1, by1) = MaskPaste.ExpandedBox(boxes[i], instances.RawMaskSize);
                 (x0, y0, w, h) = (bx0, by0, Math.Max(bx1 - bx0 + 1, 1), Math.Max(by1 - by0 + 1, 1));
             }
             else
             {
                 var b = instances.StoredBitmap(i).Bounds;
-                (x0, y0, w, h) = (b.X0, b.Y0, b.Width, b.Height);
+                (sourceW, sourceH) = (b.Width, b.Height);
+                (x0, y0, w, h) = MaskPaste.MovedBounds(b, instances.Boxes[i], boxes[i]);
             }
             // Rasterise the paste rectangle clipped to the frame; the shader maps each pixel back into the mask.
             var d = _instances.Instance(i);
@@ -64,6 +67,7 @@ internal sealed unsafe class MaskPass
             (d[4], d[5], d[6], d[7]) = (x0, y0, w, h);
             PassMath.WriteColour(d.Slice(8, 4), colours[i], 1f);
             d[12] = i;
+            (d[13], d[14]) = (sourceW, sourceH);
         }
         if (instances.Count == 0)
         {

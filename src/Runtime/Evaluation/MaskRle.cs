@@ -8,10 +8,14 @@ namespace RealtimeSeg.Runtime.Evaluation;
 /// </summary>
 internal static class MaskRle
 {
-    public static List<int> Encode(MaskBitmap mask, int width, int height)
+    public static List<int> Encode(MaskBitmap mask, int width, int height) => Encode(mask, width, height, new List<int>());
+
+    /// <summary>The runs into <paramref name="runs"/> (cleared first; reused from frame to frame by writers of many masks).</summary>
+    public static List<int> Encode(MaskBitmap mask, int width, int height, List<int> runs)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        var runs = new List<int>();
+        ArgumentNullException.ThrowIfNull(runs);
+        runs.Clear();
         bool current = false;
         int run = 0;
         for (int x = 0; x < width; x++)

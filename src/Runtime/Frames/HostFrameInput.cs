@@ -23,6 +23,18 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     private long _nextId;
     private int _disposed;
 
+    /// <summary>
+    /// An input; <paramref name="displayFrames"/> &gt; 0 also keeps each published frame for display
+    /// (<see cref="Display"/>, live mode).
+    /// </summary>
+    public HostFrameInput(int displayFrames = 0)
+    {
+        Display = displayFrames > 0 ? new FrameTap(displayFrames) : null;
+    }
+
+    /// <summary>Every published frame, for drawing the newest one live; null unless asked for.</summary>
+    public FrameTap? Display { get; }
+
     /// <summary>Frames replaced by newer ones before the pipeline took them.</summary>
     public long Dropped => _latest.Dropped;
 
@@ -62,6 +74,7 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         long id = Interlocked.Increment(ref _nextId);
         frame.Id = id;
         frame.Timestamp = captureTimestamp != 0 ? captureTimestamp : Stopwatch.GetTimestamp();
+        Display?.Publish(frame);
         _latest.Publish(frame);
         return id;
     }
@@ -78,7 +91,11 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     }
 
     /// <summary>No more frames: the pipeline ends once it has taken the last one.</summary>
-    public void Complete() => _latest.Complete();
+    public void Complete()
+    {
+        _latest.Complete();
+        Display?.Complete();
+    }
 
     /// <inheritdoc />
     public WaitOutcome Wait(TimeSpan timeout, out Frame? item) => _latest.Wait(timeout, out item);
@@ -92,6 +109,8 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         }
         _latest.Complete();
         _latest.Clear(); // a frame the pipeline never took goes back to the pool
+        Display?.Complete();
+        Display?.Clear();
         _pool.Dispose();
     }
 }

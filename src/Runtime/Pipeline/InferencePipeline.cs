@@ -294,7 +294,11 @@ public sealed class InferencePipeline : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         result.PublishedTimestamp = now;
-        _tracker?.Update(result.Instances, (double)result.Frame.Timestamp / Stopwatch.Frequency, result.Instances.WritableTrackIds());
+        if (_tracker is not null)
+        {
+            var instances = result.Instances;
+            _tracker.Update(instances, (double)result.Frame.Timestamp / Stopwatch.Frequency, instances.WritableTrackIds(), instances.WritableVelocities());
+        }
         _metrics.ResultPublished(result.Timings, result.Latency.TotalMilliseconds, now);
         SegmentationResult? previous;
         lock (_latestLock)

@@ -88,4 +88,55 @@ internal static class MaskPaste
     // The mask with its one-cell zero border, without materialising it.
     private static float Padded(ReadOnlySpan<float> mask, int m, int x, int y) =>
         x < 1 || y < 1 || x > m || y > m ? 0f : mask[(y - 1) * m + (x - 1)];
+
+    /// <summary>
+    /// A full-resolution mask's bounds carried from the box it was computed in to the box it is drawn in (the same
+    /// scale about the box, then the shift), in whole pixels as x0, y0, width, height; unchanged when the boxes are
+    /// equal. The GPU draws a moved bitmap into exactly this rectangle, nearest pixel (mask.frag), as
+    /// <see cref="MoveBitmap"/> does.
+    /// </summary>
+    public static (int X0, int Y0, int Width, int Height) MovedBounds(PixelRect bounds, in BoxF from, in BoxF to)
+    {
+        if (from == to)
+        {
+            return (bounds.X0, bounds.Y0, bounds.Width, bounds.Height);
+        }
+        float sx = from.Width > 0 ? to.Width / from.Width : 1, sy = from.Height > 0 ? to.Height / from.Height : 1;
+        int x0 = (int)MathF.Round(to.X1 + (bounds.X0 - from.X1) * sx), y0 = (int)MathF.Round(to.Y1 + (bounds.Y0 - from.Y1) * sy);
+        int x1 = (int)MathF.Round(to.X1 + (bounds.X1 - from.X1) * sx), y1 = (int)MathF.Round(to.Y1 + (bounds.Y1 - from.Y1) * sy);
+        return (x0, y0, Math.Max(x1 - x0, 1), Math.Max(y1 - y0, 1));
+    }
+
+    /// <summary>
+    /// <paramref name="source"/> moved with its box from <paramref name="from"/> to <paramref name="to"/> into
+    /// <paramref name="into"/>, clipped to the image: each pixel of the moved bounds takes the source pixel under its
+    /// centre (the shader's rule).
+    /// </summary>
+    public static MaskBitmap MoveBitmap(MaskBitmap source, in BoxF from, in BoxF to, int imageWidth, int imageHeight, MaskBitmap into)
+    {
+        if (from == to)
+        {
+            return source.CopyTo(into);
+        }
+        var s = source.Bounds;
+        var (x0, y0, w, h) = MovedBounds(s, from, to);
+        var clipped = new PixelRect(Math.Clamp(x0, 0, imageWidth), Math.Clamp(y0, 0, imageHeight), Math.Clamp(x0 + w, 0, imageWidth), Math.Clamp(y0 + h, 0, imageHeight));
+        var data = into.Reset(clipped.IsEmpty || s.IsEmpty ? default : clipped);
+        if (clipped.IsEmpty || s.IsEmpty)
+        {
+            return into;
+        }
+        var sourceData = source.Data;
+        for (int y = clipped.Y0; y < clipped.Y1; y++)
+        {
+            int sy = Math.Min((int)((y - y0 + 0.5f) * s.Height / h), s.Height - 1);
+            var row = data.Slice((y - clipped.Y0) * clipped.Width, clipped.Width);
+            for (int x = clipped.X0; x < clipped.X1; x++)
+            {
+                int sx = Math.Min((int)((x - x0 + 0.5f) * s.Width / w), s.Width - 1);
+                row[x - clipped.X0] = sourceData[sy * s.Width + sx];
+            }
+        }
+        return into;
+    }
 }

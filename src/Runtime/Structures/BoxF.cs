@@ -58,3 +58,30 @@ public readonly record struct PixelRect(int X0, int Y0, int X1, int Y1)
     /// <summary>True when the rectangle holds no pixel.</summary>
     public bool IsEmpty => Width == 0 || Height == 0;
 }
+
+/// <summary>
+/// How fast a box moves and grows, in frame pixels a second: its centre (<paramref name="CentreX"/>,
+/// <paramref name="CentreY"/>) and its size (<paramref name="Width"/>, <paramref name="Height"/>). The tracker
+/// estimates it per track; zero for a new track or an untracked set.
+/// </summary>
+public readonly record struct BoxVelocity(float CentreX, float CentreY, float Width, float Height)
+{
+    /// <summary>True when the box stands still.</summary>
+    public bool IsZero => CentreX == 0 && CentreY == 0 && Width == 0 && Height == 0;
+
+    /// <summary>
+    /// <paramref name="box"/> moved forward by <paramref name="seconds"/> at this velocity (centre shifted, size
+    /// grown, never below one pixel): where a constant-velocity object's box is that much later.
+    /// </summary>
+    public BoxF Advance(in BoxF box, double seconds)
+    {
+        if (IsZero || seconds == 0)
+        {
+            return box;
+        }
+        float t = (float)seconds;
+        float cx = (box.X1 + box.X2) / 2 + CentreX * t, cy = (box.Y1 + box.Y2) / 2 + CentreY * t;
+        float w = Math.Max(1, box.Width + Width * t), h = Math.Max(1, box.Height + Height * t);
+        return new BoxF(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2);
+    }
+}

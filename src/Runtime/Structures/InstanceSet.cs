@@ -28,6 +28,7 @@ public sealed class InstanceSet
     private float[] _scores = [];
     private int[] _classIds = [];
     private int[] _trackIds = [];
+    private BoxVelocity[] _velocities = [];
     private float[] _rawMasks = [];
     private MaskBitmap[] _bitmaps = [];
 
@@ -67,12 +68,28 @@ public sealed class InstanceSet
     /// <summary>Whether a tracker gave this set its <see cref="TrackIds"/>.</summary>
     public bool IsTracked { get; private set; }
 
+    /// <summary>
+    /// Each instance's velocity (frame pixels a second, centre and size) as its track estimated it at this set's
+    /// capture time; zero for new tracks and untracked sets. Live drawing moves boxes and masks by it
+    /// (<see cref="PredictedBox"/>) to where the objects are at a later frame.
+    /// </summary>
+    public ReadOnlySpan<BoxVelocity> Velocities => _velocities.AsSpan(0, Count);
+
+    /// <summary>
+    /// Instance <paramref name="index"/>'s box <paramref name="seconds"/> after this set's capture, moved by its
+    /// velocity (the box itself for an untracked or new instance).
+    /// </summary>
+    public BoxF PredictedBox(int index, double seconds) => _velocities[CheckIndex(index)].Advance(_boxes[index], seconds);
+
     /// <summary>Track ids for the tracker to write (its producer only).</summary>
     internal Span<int> WritableTrackIds()
     {
         IsTracked = true;
         return _trackIds.AsSpan(0, Count);
     }
+
+    /// <summary>Velocities for the tracker to write (its producer only).</summary>
+    internal Span<BoxVelocity> WritableVelocities() => _velocities.AsSpan(0, Count);
 
     /// <summary>Class ids (0 is the background, never an instance).</summary>
     public ReadOnlySpan<int> ClassIds => _classIds.AsSpan(0, Count);
@@ -122,6 +139,28 @@ public sealed class InstanceSet
     }
 
     /// <summary>
+    /// Instance <paramref name="index"/>'s mask as live drawing shows it <paramref name="seconds"/> after this set's
+    /// capture: moved with its <see cref="PredictedBox"/> (raw masks pasted into it, bitmaps moved and scaled with
+    /// it), written into <paramref name="into"/>. At 0 seconds, or for an instance with no velocity, it equals
+    /// <see cref="Mask(int, MaskBitmap)"/>.
+    /// </summary>
+    public MaskBitmap PredictedMask(int index, double seconds, MaskBitmap into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var moved = PredictedBox(index, seconds);
+        switch (MaskKind)
+        {
+            case MaskKind.Bitmap:
+                return MaskPaste.MoveBitmap(_bitmaps[index], _boxes[index], moved, ImageWidth, ImageHeight, into);
+            case MaskKind.Raw:
+                MaskPaste.Paste(RawMask(index), RawMaskSize, moved, ImageWidth, ImageHeight, into);
+                return into;
+            default:
+                throw new InvalidOperationException("a detection-only model gives no masks");
+        }
+    }
+
+    /// <summary>
     /// A set of a host's own detections (boxes in frame pixels), to draw or publish like a model's:
     /// <paramref name="masks"/> (frame-resolution bitmaps, one per box, copied) or none for boxes only.
     /// </summary>
@@ -164,6 +203,7 @@ public sealed class InstanceSet
         _scores[i] = score;
         _classIds[i] = classId;
         _trackIds[i] = 0;
+        _velocities[i] = default;
         return i;
     }
 
@@ -224,6 +264,7 @@ public sealed class InstanceSet
             Array.Resize(ref _scores, size);
             Array.Resize(ref _classIds, size);
             Array.Resize(ref _trackIds, size);
+            Array.Resize(ref _velocities, size);
             int old = _bitmaps.Length;
             Array.Resize(ref _bitmaps, size);
             for (int i = old; i < size; i++)

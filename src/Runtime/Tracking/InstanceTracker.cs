@@ -50,13 +50,23 @@ public sealed class InstanceTracker
     /// Takes one result's instances captured at <paramref name="timeSeconds"/> and writes each one's track id into
     /// <paramref name="trackIds"/> (new objects get new ids).
     /// </summary>
-    public void Update(InstanceSet instances, double timeSeconds, Span<int> trackIds)
+    public void Update(InstanceSet instances, double timeSeconds, Span<int> trackIds) => Update(instances, timeSeconds, trackIds, []);
+
+    /// <summary>
+    /// As <see cref="Update(InstanceSet, double, Span{int})"/>, and writes each instance's velocity as its track now
+    /// estimates it into <paramref name="velocities"/> (empty: not wanted; zero for a new track).
+    /// </summary>
+    public void Update(InstanceSet instances, double timeSeconds, Span<int> trackIds, Span<BoxVelocity> velocities)
     {
         ArgumentNullException.ThrowIfNull(instances);
         int n = instances.Count;
         if (trackIds.Length < n)
         {
             throw new ArgumentException($"{trackIds.Length} ids for {n} instances", nameof(trackIds));
+        }
+        if (velocities.Length != 0 && velocities.Length < n)
+        {
+            throw new ArgumentException($"{velocities.Length} velocities for {n} instances", nameof(velocities));
         }
         Grow(ref _cost, _count * n);
         Grow(ref _matches, Math.Max(_count, 1));
@@ -79,6 +89,10 @@ public sealed class InstanceTracker
             {
                 _tracks[t].Correct(instances.Boxes[d], timeSeconds);
                 trackIds[d] = _tracks[t].Id;
+                if (velocities.Length != 0)
+                {
+                    velocities[d] = _tracks[t].Velocity;
+                }
                 _taken[d] = true;
             }
         }
@@ -102,6 +116,10 @@ public sealed class InstanceTracker
                 }
                 _tracks[_count++] = Track.Start(_nextId, instances.ClassIds[d], instances.Boxes[d], timeSeconds);
                 trackIds[d] = _nextId++;
+                if (velocities.Length != 0)
+                {
+                    velocities[d] = default; // one sighting says nothing about speed
+                }
             }
         }
     }
@@ -154,6 +172,8 @@ public sealed class InstanceTracker
             return new BoxF((float)(cx - w / 2), (float)(cy - h / 2), (float)(cx + w / 2), (float)(cy + h / 2));
         }
 
+        public readonly BoxVelocity Velocity => new((float)_cx.Velocity, (float)_cy.Velocity, (float)_w.Velocity, (float)_h.Velocity);
+
         public void Correct(BoxF box, double time)
         {
             _cx.Correct((box.X1 + box.X2) / 2, time);
@@ -177,6 +197,8 @@ public sealed class InstanceTracker
         public static Axis Start(double position, double time) => new() { _x = position, _pxx = MeasurementVariance, _pvv = 1e4, _time = time };
 
         public readonly double PredictAt(double time) => _x + _v * (time - _time);
+
+        public readonly double Velocity => _v;
 
         public void Correct(double measured, double time)
         {
