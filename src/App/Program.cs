@@ -20,6 +20,7 @@ public static class Program
             SegmentCommand.Create(),
             BenchDecodeCommand.Create(),
             BenchRenderCommand.Create(),
+            BenchLiveCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

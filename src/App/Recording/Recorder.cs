@@ -71,8 +71,7 @@ internal sealed class Recorder
         using var results = plan.Results is { } resultsPath ? ResultsFile.Create(resultsPath) : null;
         OffscreenTarget? target = null;
         VideoWriter? writer = null;
-        SegmentationResult? latest = null; // live: the newest result, drawn on every frame until a newer one
-        SegmentationResult? ahead = null;  // live: a newer result whose frame the drawing has not reached yet
+        using var picker = new LiveResultPicker(pipeline); // live: the result each frame is drawn with
         var clock = new Stopwatch();
         long drawn = 0;
         bool interrupted = false;
@@ -101,24 +100,16 @@ internal sealed class Recorder
                 if (live)
                 {
                     wait = session.DisplayFrames!.Wait(TimeSpan.FromMilliseconds(100), out frame);
-                    if (pipeline.TryGetLatest(out var newer))
+                    if (frame is not null)
                     {
-                        ahead?.Dispose();
-                        ahead = newer;
-                    }
-                    // A frame is drawn with the newest result from a frame not after it: this thread may lag the
-                    // capture a little, and masks from the future would lead the picture.
-                    if (frame is not null && ahead is not null && ahead.Frame.Id <= frame.Id)
-                    {
-                        latest?.Dispose();
-                        (latest, ahead) = (ahead, null);
+                        picker.Advance(frame.Timestamp);
                     }
                     if (pipeline.Fault is { } fault)
                     {
                         frame?.Dispose();
                         throw fault;
                     }
-                    result = latest;
+                    result = picker.Current;
                 }
                 else
                 {
@@ -220,8 +211,6 @@ internal sealed class Recorder
         }
         finally
         {
-            latest?.Dispose();
-            ahead?.Dispose();
             target?.Dispose();
             writer?.Dispose();
         }
