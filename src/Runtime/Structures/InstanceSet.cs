@@ -230,12 +230,13 @@ public sealed class InstanceSet
         return index;
     }
 
-    /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order.</summary>
+    /// <summary>A new set holding the instances for which <paramref name="keep"/> is true, in order, with their track ids and velocities.</summary>
     public InstanceSet Where(Func<int, bool> keep)
     {
         ArgumentNullException.ThrowIfNull(keep);
         var result = new InstanceSet(Labels);
         result.Reset(ImageWidth, ImageHeight, MaskKind, RawMaskSize);
+        result.IsTracked = IsTracked;
         for (int i = 0; i < Count; i++)
         {
             if (!keep(i))
@@ -243,6 +244,8 @@ public sealed class InstanceSet
                 continue;
             }
             int j = result.Add(_boxes[i], _scores[i], _classIds[i]);
+            result._trackIds[j] = _trackIds[i];
+            result._velocities[j] = _velocities[i];
             if (MaskKind == MaskKind.Raw)
             {
                 RawMask(i).CopyTo(result.WritableRawMask(j));

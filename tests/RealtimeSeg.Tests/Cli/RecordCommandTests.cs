@@ -160,7 +160,7 @@ public sealed class RecordCommandTests
     {
         using var dir = Fixtures.TempDir();
         string output = dir.File("capped.mp4");
-        var r = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", "synthetic", "--duration", "3", "--inference-fps", "2", "-o", output], timeoutSeconds: 60);
+        var r = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", "synthetic", "--duration", "3", "--inference-fps", "2", "--sync", "-o", output], timeoutSeconds: 60);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var processed = System.Text.RegularExpressions.Regex.Match(r.Stdout, @"processed (\d+) frames in ([0-9.]+) s");
         Assert.True(processed.Success, r.Stdout);
@@ -169,7 +169,7 @@ public sealed class RecordCommandTests
         Assert.InRange(results, 2, (int)(seconds * 2) + 2); // uncapped, nearly all of the source's 30 a second
         var info = Probe(output);
         Assert.Equal(30.0, info.Fps);
-        Assert.InRange(info.Frames, 80, 100); // the source's rate and length (each result's picture repeats until the next: sync mode)
+        Assert.InRange(info.Frames, 80, 100); // the source's rate and length (sync: each result's picture repeats until the next)
     }
 
     [Theory]

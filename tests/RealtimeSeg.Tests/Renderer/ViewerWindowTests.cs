@@ -48,6 +48,39 @@ public sealed class ViewerWindowTests
     }
 
     [Fact]
+    public void LiveModeShowsTheNewestFrameWithTheMaskMovedToItsTime()
+    {
+        XvfbDisplay.Ensure();
+        using var dir = Fixtures.TempDir();
+        using var seen = Frame.Allocate(320, 240, PixelFormat.Rgb24);
+        seen.Pixels.Fill(128);
+        seen.Timestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        var instances = new InstanceSet(Labels);
+        instances.Reset(320, 240, MaskKind.Bitmap);
+        instances.StoredBitmap(instances.Add(new BoxF(90, 50, 190, 150), 0.9f, 1)).Reset(new PixelRect(100, 60, 180, 140)).Fill(1);
+        instances.WritableTrackIds()[0] = 1;
+        instances.WritableVelocities()[0] = new BoxVelocity(200, 0, 0, 0); // 200 frame px/s to the right
+        using var newest = Frame.Allocate(320, 240, PixelFormat.Rgb24);
+        newest.Pixels.Fill(200);
+        newest.Timestamp = seen.Timestamp + System.Diagnostics.Stopwatch.Frequency / 4; // 0.25 s later: 50 px on
+
+        using var viewer = new ViewerWindow("RealtimeSeg live test", 640, 480, vsync: false);
+        viewer.Options = viewer.Options with { Colours = ColourMode.PerClass, Palette = [0x000000, 0x00FF00], Hud = false, Outlines = false, Boxes = false, Labels = false };
+        viewer.ScreenshotFolder = dir.Path;
+        viewer.Show(SegmentationResult.Create(seen, instances));
+        viewer.ShowFrame(newest.Retain());
+        viewer.HandleKey(Glfw.KeyS);
+        viewer.RenderFrame();
+        using var shot = Png.Read(viewer.LastScreenshot!);
+        // Window scale 2. The picture is the newest frame; the mask, once frame x 100-180, is now at 150-230.
+        byte[] Pixel(int fx, int fy) => shot.Row(fy * 2).Slice(fx * 2 * 3, 3).ToArray();
+        Assert.Equal(new byte[] { 200, 200, 200 }, Pixel(120, 100));  // where the mask was: the new frame, bare
+        var moved = Pixel(210, 100);
+        Assert.True(moved[1] > moved[0] + 40 && moved[1] > moved[2] + 40, $"moved mask pixel ({moved[0]},{moved[1]},{moved[2]}) should be green over the new frame");
+        Assert.Equal(new byte[] { 200, 200, 200 }, Pixel(300, 220));
+    }
+
+    [Fact]
     public void KeysToggleLayersPauseAndQuit()
     {
         XvfbDisplay.Ensure();
