@@ -100,6 +100,19 @@ public sealed class OverlayRenderer : IDisposable
         Draw(frame, result.Instances, viewport, options, hud, result.Sequence, ahead);
     }
 
+    /// <summary>
+    /// Live mode over a host's own picture (use it with <see cref="OverlayOptions.Frame"/> off): the result's
+    /// instances moved to <paramref name="captureTimestamp"/> (Stopwatch ticks), the capture time of the picture the
+    /// host is showing under them.
+    /// </summary>
+    public void Draw(SegmentationResult result, long captureTimestamp, Viewport viewport, OverlayOptions? options = null, HudInfo hud = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        options ??= OverlayOptions.Default;
+        double ahead = options.Motion ? MotionSeconds(result.Frame.Timestamp, captureTimestamp, options.MaxMotionSeconds) : 0;
+        Draw(result.Frame, result.Instances, viewport, options, hud, result.Sequence, ahead);
+    }
+
     /// <summary>How far forward to move a result's instances: capture to capture, never backwards, at most <paramref name="limit"/>.</summary>
     internal static double MotionSeconds(long resultTimestamp, long frameTimestamp, double limit) =>
         Math.Clamp((frameTimestamp - resultTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency, 0, Math.Max(limit, 0));

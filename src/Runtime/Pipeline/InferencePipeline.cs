@@ -236,7 +236,24 @@ public sealed class InferencePipeline : IDisposable
         catch (Exception e) when (!_stopping)
         {
             long id = frame?.Id ?? (result is not null ? result.Frame.Id : -1);
-            Fail(new PipelineException($"inference failed on frame {id} (sequence {sequence}): {e.Message}", id, e));
+            var failure = new PipelineException($"inference failed on frame {id} (sequence {sequence}): {e.Message}", id, e);
+            // Reported in frame order, like results: at this frame's publish turn, so a later frame failing first
+            // on another slot can never hide an earlier frame's failure (the earlier one cancels the later's wait).
+            if (_publishTurn.Enter(sequence))
+            {
+                try
+                {
+                    Fail(failure);
+                }
+                finally
+                {
+                    _publishTurn.Leave();
+                }
+            }
+            else if (!_stopping)
+            {
+                Fail(failure);
+            }
         }
         catch (Exception) when (_stopping)
         {
@@ -380,15 +397,16 @@ internal sealed class Turnstile
     private long _turn;
     private bool _cancelled;
 
+    /// <summary>Waits for <paramref name="ticket"/>'s turn; false when cancelled, or when that turn has already passed.</summary>
     public bool Enter(long ticket)
     {
         lock (_lock)
         {
-            while (_turn != ticket && !_cancelled)
+            while (_turn < ticket && !_cancelled)
             {
                 Monitor.Wait(_lock);
             }
-            return !_cancelled;
+            return !_cancelled && _turn == ticket;
         }
     }
 

@@ -151,10 +151,12 @@ public sealed class LiveMotionTests : IDisposable
         }
         var live = Draw(() => overlay.Draw(later, result, target.Viewport, MaskOnly));
         var explicitMotion = Draw(() => overlay.Draw(frame, instances, target.Viewport, MaskOnly, default, -1, 0.2));
+        var hostPicture = Draw(() => overlay.Draw(result, later.Timestamp, target.Viewport, MaskOnly)); // a host's own picture, its capture time
         var unmoved = Draw(() => overlay.Draw(later, result, target.Viewport, MaskOnly with { Motion = false }));
         var sync = Draw(() => overlay.Draw(result, target.Viewport, MaskOnly));
         Assert.Equal(Count(explicitMotion), Count(live));
         Assert.Equal(0, Differing(live, explicitMotion));
+        Assert.Equal(0, Differing(hostPicture, explicitMotion));
         Assert.Equal(0, Differing(unmoved, sync));
         Assert.True(Differing(live, sync) > 500, "the live draw should have moved the masks");
 
