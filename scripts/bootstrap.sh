@@ -21,13 +21,16 @@ APP_DLL="$APP_DIR/realtimeseg.dll"
 # ffmpeg and ffprobe decode every camera, file and stream; EGL + Mesa give headless OpenGL (llvmpipe when
 # there is no GPU); GLFW opens windows; Xvfb is the display the window tests use.
 DEBIAN_PACKAGES=(ffmpeg libegl1 libegl-mesa0 libgl1-mesa-dri libglfw3 xvfb xauth)
+# The native library (scripts/build-native.sh): NativeAOT links with the system's C toolchain; the tests build C
+# and C++ hosts against include/realtimeseg.h with the EGL and GL headers.
+NATIVE_PACKAGES=(gcc g++ libc6-dev zlib1g-dev libegl-dev libgl-dev)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
 
 install_debian_packages() {
   local missing=() p
-  for p in "${DEBIAN_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -83,9 +86,9 @@ case "${1:-}" in
   app-path) echo "$APP_DIR/realtimeseg"; exit 0 ;;
 esac
 check_tools
-install_debian_packages
 case "${1:-}" in
-  app) build_app ;;
-  "") ;;
-  *) die "unknown target '$1' (expected: app or app-path)" ;;
+  app) install_debian_packages "${DEBIAN_PACKAGES[@]}"; build_app ;;
+  native-prerequisites) install_debian_packages "${NATIVE_PACKAGES[@]}" ;;
+  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" "${NATIVE_PACKAGES[@]}" ;; # the tests: all of it
+  *) die "unknown target '$1' (expected: app, app-path or native-prerequisites)" ;;
 esac

@@ -21,6 +21,7 @@ public static class Program
             BenchDecodeCommand.Create(),
             BenchRenderCommand.Create(),
             BenchLiveCommand.Create(),
+            BenchHostCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

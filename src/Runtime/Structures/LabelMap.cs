@@ -49,9 +49,24 @@ public sealed class LabelMap
     /// <summary>Reads a JSON array of names from model metadata.</summary>
     public static LabelMap FromJson(string json, string source)
     {
+        // Read with JsonDocument, not the reflection serializer: the library also ships NativeAOT-compiled (librealtimeseg).
         try
         {
-            var names = JsonSerializer.Deserialize<List<string>>(json) ?? [];
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind == JsonValueKind.Null)
+            {
+                return new LabelMap([], source);
+            }
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new ModelLoadException($"{source} holds labels that are not a JSON list of names (a {doc.RootElement.ValueKind})");
+            }
+            var names = new List<string>();
+            foreach (var name in doc.RootElement.EnumerateArray())
+            {
+                names.Add(name.ValueKind == JsonValueKind.String ? name.GetString()!
+                    : throw new ModelLoadException($"{source} holds labels that are not a JSON list of names (a {name.ValueKind} in it)"));
+            }
             return new LabelMap(names, source);
         }
         catch (JsonException e)

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using RealtimeSeg.Capture.Synthetic;
+using RealtimeSeg.Runtime.Imaging;
+using RealtimeSeg.Runtime.Structures;
+using RealtimeSeg.Tests.Cli;
+
+namespace RealtimeSeg.Tests.Native;
+
+/// <summary>
+/// librealtimeseg built as a user builds it (scripts/build-native.sh: NativeAOT), a C host built with gcc
+/// (tests/native/rts_check.c), and synthetic-scene frames as PPM files, shared by the native tests.
+/// </summary>
+public sealed class NativeBuild : IDisposable
+{
+    public NativeBuild()
+    {
+        var build = CliRunner.RunProgram(Path.Combine(Fixtures.RepoRoot, "scripts", "build-native.sh"), [Folder.File("lib")], timeoutSeconds: 600);
+        Library = build.Stdout.Trim().Split('\n')[^1];
+        Assert.True(File.Exists(Library), $"build-native.sh's last line is not the library: {build.Stdout}");
+        Host = Folder.File("rts_check");
+        CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-I", Path.Combine(Fixtures.RepoRoot, "include"),
+            Path.Combine(Fixtures.RepoRoot, "tests", "native", "rts_check.c"), "-o", Host, "-ldl", "-lEGL"]);
+        var scene = new SyntheticShapesSource(new SyntheticSceneOptions { Width = 640, Height = 480, Seed = 4 });
+        var truth = new InstanceSet(SyntheticShapesSource.ClassLabels);
+        for (int i = 0; i < 5; i++)
+        {
+            using var frame = Frame.Allocate(640, 480, PixelFormat.Rgb24);
+            scene.Render(frame, truth);
+            scene.Skip(5); // a sixth of a second apart: the objects move
+            string path = Folder.File($"frame{i}.ppm");
+            Ppm.Write(path, frame);
+            Frames.Add(path);
+        }
+    }
+
+    internal TempDir Folder { get; } = Fixtures.TempDir();
+
+    /// <summary>The library the script built (its last line of output).</summary>
+    public string Library { get; }
+
+    /// <summary>The C host program.</summary>
+    public string Host { get; }
+
+    public List<string> Frames { get; } = [];
+
+    internal CliRunner.Result RunHost(string model, params string[] args) =>
+        CliRunner.RunProgram(Host, [Library, model, .. args], timeoutSeconds: 600);
+
+    public void Dispose() => Folder.Dispose();
+}
+
+/// <summary>The C ABI end to end: a gcc-built host that dlopens librealtimeseg, against the C# API on the same frames.</summary>
+public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixture<NativeBuild>
+{
+    [GeneratedRegex(@"^instance (\d+) (\d+) class (\d+) (\S+) score ([0-9.]+) box ([-0-9.]+) ([-0-9.]+) ([-0-9.]+) ([-0-9.]+) track (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex InstanceLine();
+
+    private static double D(Group g) => double.Parse(g.Value, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void ACHostGetsTheCSharpApisInstancesAndDrawsTheirMasks()
+    {
+        var r = native.RunHost(Fixtures.DemoModel, ["results", .. native.Frames]);
+        var lines = InstanceLine().Matches(r.Stdout).ToList();
+
+        using var model = Fixtures.Open(Fixtures.DemoModel);
+        using var slot = model.CreateSlot();
+        var instances = model.CreateInstanceSet();
+        int compared = 0;
+        var tracks = new HashSet<int>();
+        for (int f = 0; f < native.Frames.Count; f++)
+        {
+            using var frame = Ppm.Read(native.Frames[f]);
+            slot.Segment(frame, instances);
+            var mine = lines.Where(m => m.Groups[1].Value == f.ToString(CultureInfo.InvariantCulture)).ToList();
+            Assert.True(instances.Count == mine.Count, $"frame {f}: the C# API found {instances.Count} instances, the C ABI {mine.Count}\n{r.Stdout}");
+            for (int i = 0; i < mine.Count; i++)
+            {
+                var g = mine[i].Groups;
+                Assert.Equal(instances.ClassIds[i], int.Parse(g[3].Value, CultureInfo.InvariantCulture));
+                Assert.Equal(instances.ClassName(i), g[4].Value);
+                Assert.Equal(instances.Scores[i], D(g[5]), 0.0001);
+                var box = instances.Boxes[i];
+                Assert.Equal(box.X1, D(g[6]), 0.01);
+                Assert.Equal(box.Y1, D(g[7]), 0.01);
+                Assert.Equal(box.X2, D(g[8]), 0.01);
+                Assert.Equal(box.Y2, D(g[9]), 0.01);
+                tracks.Add(int.Parse(g[10].Value, CultureInfo.InvariantCulture));
+                compared++;
+            }
+        }
+        Assert.True(compared >= 10, $"only {compared} instances compared");
+        Assert.DoesNotContain(0, tracks);
+        Assert.True(tracks.Count <= compared / native.Frames.Count + 2, $"track ids should follow the objects: {tracks.Count} ids for {compared} instances");
+
+        // The overlay drawn by the C host into its FBO: every mask pixel coloured, nothing outside the masks.
+        var drawn = Regex.Match(r.Stdout, @"drawn masks inside (\d+) lit ([0-9.]+) outside (\d+) lit ([0-9.]+)");
+        Assert.True(drawn.Success, r.Stdout);
+        Assert.True(int.Parse(drawn.Groups[1].Value, CultureInfo.InvariantCulture) > 5000, drawn.Value);
+        Assert.True(D(drawn.Groups[2]) >= 0.99, drawn.Value);
+        Assert.True(D(drawn.Groups[4]) <= 0.001, drawn.Value);
+        var withFrame = Regex.Match(r.Stdout, @"drawn-with-frame lit ([0-9.]+)");
+        Assert.True(withFrame.Success && D(withFrame.Groups[1]) > 0.9, $"with RTS_DRAW_FRAME the scene should fill the FBO: {withFrame.Value}");
+        Assert.Contains($"stats pushed {native.Frames.Count} results {native.Frames.Count} provider cpu", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadCallsReturnStatusCodesWithOneLineMessagesAndNeverCrash()
+    {
+        var r = native.RunHost(Fixtures.DemoModel, "errors", native.Frames[0]);
+        var errors = Regex.Matches(r.Stdout, @"^error (\S+) status (\d+) message (.*)$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => (Status: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), Message: m.Groups[3].Value));
+        void Expect(string call, int status, string message)
+        {
+            Assert.True(errors.TryGetValue(call, out var e), $"no line for {call}:\n{r.Stdout}");
+            Assert.True(e.Status == status, $"{call}: status {e.Status}, expected {status} ({e.Message})");
+            Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        }
+        const int InvalidArgument = 1, Model = 2, BufferTooSmall = 3, Timeout = 5;
+        Expect("bad-model-path", Model, "model file /nonexistent/model.onnx not found");
+        Expect("null-model-path", InvalidArgument, "model_path is NULL");
+        Expect("null-out-session", InvalidArgument, "out_session is NULL");
+        Expect("options-size-0", InvalidArgument, "struct_size is 0; set it to sizeof(rts_session_options)");
+        Expect("bad-provider", InvalidArgument, "unknown provider 'warp-drive'");
+        Expect("null-session-push", InvalidArgument, "session is NULL");
+        Expect("null-session-latest", InvalidArgument, "session is NULL");
+        Expect("null-pixels", InvalidArgument, "pixels is NULL");
+        Expect("bad-format", InvalidArgument, "format 9 is not an rts_pixel_format");
+        Expect("short-stride", InvalidArgument, "stride 640 is less than a row of 640");
+        Expect("wait-unpushed-frame", Timeout, "no result for frame 1000 within 300 ms");
+        Expect("info-size-0", InvalidArgument, "set it to sizeof(rts_result_info)");
+        Expect("instance-out-of-range", InvalidArgument, "index 1000 is out of range");
+        Expect("null-instance", InvalidArgument, "out_instance is NULL");
+        Expect("small-mask-buffer", BufferTooSmall, "mask_size 16 cannot hold a 640x480 mask");
+        Expect("null-mask-buffer", InvalidArgument, "mask is NULL");
+        Expect("small-raw-buffer", BufferTooSmall, "784 floats needed");
+        Expect("null-overlay-draw", InvalidArgument, "overlay is NULL");
+        Expect("null-loader", InvalidArgument, "get_proc_address is NULL");
+        Expect("fine-call-after-errors", 0, "");
+        Assert.All(errors.Values, e => Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain("Exception", r.Stdout, StringComparison.Ordinal); // C# never leaks through
+        Assert.Contains("abi 1 header 1", r.Stdout, StringComparison.Ordinal);
+        var skew = Regex.Match(r.Stdout, @"clock-skew-ms ([-0-9.]+)");
+        Assert.InRange(D(skew.Groups[1]), -5, 5); // rts_now_ns is CLOCK_MONOTONIC: hosts pass their own capture times
+    }
+
+    [Fact]
+    public void AThousandCreatePushDestroyCyclesKeepResidentMemoryFlat()
+    {
+        // The tiny fixture model: the same calls, a tenth of the demo model's load time.
+        var r = native.RunHost(Fixtures.MaskRcnnRaw, "cycles", "1000", native.Frames[0]);
+        var rss = Regex.Matches(r.Stdout, @"^cycle (\d+) resident-kb (\d+)$", RegexOptions.Multiline)
+            .ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(10, rss.Count);
+        // Resident memory swings a few MB with the GC's collections; a leak shows as a higher peak in the second
+        // half than in the first: 16 KB a cycle would add 8 MB over 500 cycles.
+        long first = rss.Where(p => p.Key <= 500).Max(p => p.Value), second = rss.Where(p => p.Key > 500).Max(p => p.Value);
+        Assert.True(second - first < 8 * 1024, $"resident memory's peak grew {second - first} KB from cycles 100-500 to 600-1000:\n{r.Stdout}");
+    }
+
+    [Fact]
+    public void TheHeaderCompilesAsC99AndCpp17AndItsStructsMatchTheLibrarys()
+    {
+        string include = Path.Combine(Fixtures.RepoRoot, "include");
+        string header = Path.Combine(include, "realtimeseg.h");
+        CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-x", "c", header]);
+        CliRunner.RunProgram("g++", ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-x", "c++", header]);
+        string probe = native.Folder.File("sizes.c");
+        File.WriteAllText(probe, """
+            #include <stdio.h>
+            #include <stddef.h>
+            #include "realtimeseg.h"
+            int main(void)
+            {
+                printf("%zu %zu %zu %zu %zu %zu\n", sizeof(rts_session_options), sizeof(rts_result_info), sizeof(rts_instance),
+                    sizeof(rts_stats), offsetof(rts_instance, class_name), offsetof(rts_stats, provider));
+                return 0;
+            }
+            """);
+        CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Werror", "-I", include, probe, "-o", native.Folder.File("sizes")]);
+        var sizes = CliRunner.RunProgram(native.Folder.File("sizes"), []).Stdout.Trim().Split(' ').Select(int.Parse).ToArray();
+        unsafe
+        {
+            Assert.Equal(sizeof(RealtimeSeg.Native.SessionOptions), sizes[0]);
+            Assert.Equal(sizeof(RealtimeSeg.Native.ResultInfo), sizes[1]);
+            Assert.Equal(sizeof(RealtimeSeg.Native.Instance), sizes[2]);
+            Assert.Equal(sizeof(RealtimeSeg.Native.Stats), sizes[3]);
+            Assert.Equal((int)System.Runtime.InteropServices.Marshal.OffsetOf<RealtimeSeg.Native.Instance>(nameof(RealtimeSeg.Native.Instance.ClassName)), sizes[4]);
+            Assert.Equal((int)System.Runtime.InteropServices.Marshal.OffsetOf<RealtimeSeg.Native.Stats>(nameof(RealtimeSeg.Native.Stats.Provider)), sizes[5]);
+        }
+    }
+
+    [Fact]
+    public void TheReadmesCExampleCompilesAndRuns()
+    {
+        string readme = File.ReadAllText(Path.Combine(Fixtures.RepoRoot, "README.md"));
+        var block = Regex.Match(readme, @"```c\n(?<code>/\* segment_ppm\.c.*?)```", RegexOptions.Singleline);
+        Assert.True(block.Success, "README has no ```c block starting with /* segment_ppm.c");
+        string source = native.Folder.File("segment_ppm.c"), program = native.Folder.File("segment_ppm");
+        File.WriteAllText(source, block.Groups["code"].Value);
+        string libDir = Path.GetDirectoryName(native.Library)!;
+        // The README's own command line, with this build's folder.
+        CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Werror", source, "-I", Path.Combine(Fixtures.RepoRoot, "include"),
+            "-L", libDir, "-lrealtimeseg", $"-Wl,-rpath,{libDir}", "-o", program]);
+        var r = CliRunner.RunProgram(program, [Fixtures.DemoModel, native.Frames[0]]);
+        var found = Regex.Matches(r.Stdout, @"^(circle|square|triangle|star|hexagon) ([0-9.]+) box [0-9]+,[0-9]+-[0-9]+,[0-9]+ track [1-9][0-9]*$", RegexOptions.Multiline);
+        Assert.True(found.Count >= 2, $"the example should list the scene's shapes:\n{r.Stdout}");
+    }
+}

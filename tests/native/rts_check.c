@@ -1,0 +1,307 @@
+/*
+ * A C host of librealtimeseg, built with gcc by the tests (tests/RealtimeSeg.Tests/Native/NativeLibraryTests.cs):
+ * it dlopens the library, creates a headless EGL context, pushes frames, reads instances and masks, draws the
+ * overlay into an FBO, checks error paths, and can loop create/push/destroy or time frames. Output is one fact per
+ * line for the test to parse.
+ *
+ *   rts_check LIB MODEL results FRAME.ppm...   instances of each frame, then an overlay draw of the last one
+ *   rts_check LIB MODEL errors FRAME.ppm       every error path: status and message
+ *   rts_check LIB MODEL cycles N FRAME.ppm     N create/push/wait/destroy cycles; resident memory along the way
+ *   rts_check LIB MODEL bench N FRAME.ppm...   N frames pushed and waited for in turn; frames a second
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GL/glcorearb.h>
+#include "realtimeseg.h"
+
+/* Every function of the ABI, found with dlsym. */
+#define RTS_FUNCTIONS(X) \
+    X(rts_abi_version) X(rts_now_ns) X(rts_last_error) X(rts_session_options_init) X(rts_session_create) \
+    X(rts_session_destroy) X(rts_session_push) X(rts_session_latest) X(rts_session_wait) X(rts_session_stats) \
+    X(rts_result_retain) X(rts_result_release) X(rts_result_info_get) X(rts_result_instance) X(rts_result_mask) \
+    X(rts_result_raw_mask) X(rts_overlay_create) X(rts_overlay_draw) X(rts_overlay_destroy)
+#define DECLARE(name) static __typeof__(&name) p_##name;
+RTS_FUNCTIONS(DECLARE)
+
+static void load(const char* path)
+{
+    void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) { printf("fatal dlopen %s\n", dlerror()); exit(2); }
+#define LOAD(name) if (!(p_##name = (__typeof__(p_##name))dlsym(lib, #name))) { printf("fatal missing %s\n", #name); exit(2); }
+    RTS_FUNCTIONS(LOAD)
+}
+
+typedef struct { int width, height; unsigned char* rgb; } image;
+
+static image read_ppm(const char* path)
+{
+    image im = {0, 0, NULL};
+    FILE* f = fopen(path, "rb");
+    int maxval = 0;
+    if (!f || fscanf(f, "P6 %d %d %d", &im.width, &im.height, &maxval) != 3 || maxval != 255 || fgetc(f) == EOF) {
+        printf("fatal cannot read %s\n", path);
+        exit(2);
+    }
+    im.rgb = malloc((size_t)im.width * im.height * 3);
+    if (fread(im.rgb, 3, (size_t)im.width * im.height, f) != (size_t)im.width * im.height) { printf("fatal short %s\n", path); exit(2); }
+    fclose(f);
+    return im;
+}
+
+static rts_session* create(const char* model)
+{
+    rts_session_options options;
+    p_rts_session_options_init(&options);
+    options.provider = "cpu";
+    rts_session* session = NULL;
+    if (p_rts_session_create(model, &options, &session) != RTS_OK) { printf("fatal create %s\n", p_rts_last_error()); exit(2); }
+    return session;
+}
+
+static rts_result* push_and_wait(rts_session* session, const image* im)
+{
+    int64_t id = 0;
+    rts_result* result = NULL;
+    if (p_rts_session_push(session, im->rgb, im->width, im->height, im->width * 3, RTS_PIXEL_RGB24, p_rts_now_ns(), &id) != RTS_OK
+        || p_rts_session_wait(session, id, 30000, &result) != RTS_OK) {
+        printf("fatal push/wait %s\n", p_rts_last_error());
+        exit(2);
+    }
+    return result;
+}
+
+/* --- headless GL: EGL surfaceless (Mesa), a 3.3 core context, an RGBA8 FBO --- */
+static PFNGLGENFRAMEBUFFERSPROC glGenFramebuffers_;
+static PFNGLBINDFRAMEBUFFERPROC glBindFramebuffer_;
+static PFNGLGENRENDERBUFFERSPROC glGenRenderbuffers_;
+static PFNGLBINDRENDERBUFFERPROC glBindRenderbuffer_;
+static PFNGLRENDERBUFFERSTORAGEPROC glRenderbufferStorage_;
+static PFNGLFRAMEBUFFERRENDERBUFFERPROC glFramebufferRenderbuffer_;
+static PFNGLCLEARCOLORPROC glClearColor_;
+static PFNGLCLEARPROC glClear_;
+static PFNGLREADPIXELSPROC glReadPixels_;
+static PFNGLFINISHPROC glFinish_;
+
+static void* gl_loader(const char* name, void* user)
+{
+    (void)user;
+    return (void*)eglGetProcAddress(name);
+}
+
+static void make_context(int width, int height)
+{
+    PFNEGLGETPLATFORMDISPLAYEXTPROC get_display = (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress("eglGetPlatformDisplayEXT");
+    EGLDisplay display = get_display ? get_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL) : EGL_NO_DISPLAY;
+    EGLint major, minor, count;
+    EGLConfig config;
+    const EGLint config_attributes[] = { EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_NONE };
+    const EGLint context_attributes[] = { EGL_CONTEXT_MAJOR_VERSION, 3, EGL_CONTEXT_MINOR_VERSION, 3,
+        EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE };
+    if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor) || !eglBindAPI(EGL_OPENGL_API)
+        || !eglChooseConfig(display, config_attributes, &config, 1, &count) || count == 0) {
+        printf("fatal egl display/config 0x%x\n", eglGetError());
+        exit(2);
+    }
+    EGLContext context = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attributes);
+    if (context == EGL_NO_CONTEXT || !eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
+        printf("fatal egl context 0x%x\n", eglGetError());
+        exit(2);
+    }
+#define GLFN(type, name) name##_ = (type)eglGetProcAddress(#name)
+    GLFN(PFNGLGENFRAMEBUFFERSPROC, glGenFramebuffers); GLFN(PFNGLBINDFRAMEBUFFERPROC, glBindFramebuffer);
+    GLFN(PFNGLGENRENDERBUFFERSPROC, glGenRenderbuffers); GLFN(PFNGLBINDRENDERBUFFERPROC, glBindRenderbuffer);
+    GLFN(PFNGLRENDERBUFFERSTORAGEPROC, glRenderbufferStorage); GLFN(PFNGLFRAMEBUFFERRENDERBUFFERPROC, glFramebufferRenderbuffer);
+    GLFN(PFNGLCLEARCOLORPROC, glClearColor); GLFN(PFNGLCLEARPROC, glClear); GLFN(PFNGLREADPIXELSPROC, glReadPixels);
+    GLFN(PFNGLFINISHPROC, glFinish);
+    GLuint fbo, colour;
+    glGenFramebuffers_(1, &fbo);
+    glBindFramebuffer_(GL_FRAMEBUFFER, fbo);
+    glGenRenderbuffers_(1, &colour);
+    glBindRenderbuffer_(GL_RENDERBUFFER, colour);
+    glRenderbufferStorage_(GL_RENDERBUFFER, GL_RGBA8, width, height);
+    glFramebufferRenderbuffer_(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, colour);
+}
+
+/* --- modes --- */
+
+static int results(const char* model, int count, char** frames)
+{
+    rts_session* session = create(model);
+    rts_result* last = NULL;
+    for (int f = 0; f < count; f++) {
+        image im = read_ppm(frames[f]);
+        rts_result* result = push_and_wait(session, &im);
+        rts_result_info info = { .struct_size = sizeof(rts_result_info) };
+        p_rts_result_info_get(result, &info);
+        printf("frame %d id %lld instances %d size %dx%d raw %d\n", f, (long long)info.frame_id, info.instance_count, info.width, info.height, info.raw_mask_size);
+        for (int i = 0; i < info.instance_count; i++) {
+            rts_instance in = { .struct_size = sizeof(rts_instance) };
+            p_rts_result_instance(result, i, &in);
+            printf("instance %d %d class %d %s score %.5f box %.3f %.3f %.3f %.3f track %d\n", f, i, in.class_id, in.class_name,
+                in.score, in.box[0], in.box[1], in.box[2], in.box[3], in.track_id);
+        }
+        free(im.rgb);
+        p_rts_result_release(last);
+        last = result;
+    }
+
+    /* The last result's overlay: masks only, opaque white over black, so coverage is plain to read. */
+    rts_result_info info = { .struct_size = sizeof(rts_result_info) };
+    p_rts_result_info_get(last, &info);
+    int w = info.width, h = info.height;
+    make_context(w, h);
+    rts_overlay* overlay = NULL;
+    if (p_rts_overlay_create(gl_loader, NULL, &overlay) != RTS_OK) { printf("fatal overlay %s\n", p_rts_last_error()); return 2; }
+    unsigned char* pixels = malloc((size_t)w * h * 4);
+    unsigned char* mask = malloc((size_t)w * h);
+    for (int pass = 0; pass < 2; pass++) {
+        glClearColor_(0, 0, 0, 1);
+        glClear_(GL_COLOR_BUFFER_BIT);
+        uint32_t flags = pass == 0 ? RTS_DRAW_MASKS : RTS_DRAW_DEFAULT;
+        if (p_rts_overlay_draw(overlay, last, 0, 0, w, h, flags, 0) != RTS_OK) { printf("fatal draw %s\n", p_rts_last_error()); return 2; }
+        glFinish_();
+        glReadPixels_(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
+        if (pass == 1) {
+            /* With the frame drawn the picture is the frame's: a pixel far from every box shows the scene. */
+            long lit = 0;
+            for (long p = 0; p < (long)w * h; p++) lit += pixels[4 * p] + pixels[4 * p + 1] + pixels[4 * p + 2] > 0;
+            printf("drawn-with-frame lit %.4f\n", (double)lit / ((double)w * h));
+            break;
+        }
+        /* Every instance: mask pixels should be coloured, the rest of the frame black (GL rows run bottom-up). */
+        long inside = 0, inside_lit = 0, outside = 0, outside_lit = 0;
+        unsigned char* any = calloc((size_t)w * h, 1);
+        for (int i = 0; i < info.instance_count; i++) {
+            if (p_rts_result_mask(last, i, mask, (int64_t)w * h, 0) != RTS_OK) { printf("fatal mask %s\n", p_rts_last_error()); return 2; }
+            for (long p = 0; p < (long)w * h; p++) any[p] |= mask[p];
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                const unsigned char* px = pixels + 4 * ((size_t)(h - 1 - y) * w + x);
+                int lit = px[0] + px[1] + px[2] > 0;
+                if (any[(size_t)y * w + x]) { inside++; inside_lit += lit; } else { outside++; outside_lit += lit; }
+            }
+        }
+        printf("drawn masks inside %ld lit %.4f outside %ld lit %.4f\n", inside, (double)inside_lit / (double)(inside ? inside : 1),
+            outside, (double)outside_lit / (double)(outside ? outside : 1));
+        free(any);
+    }
+    free(pixels);
+    free(mask);
+    p_rts_overlay_destroy(overlay);
+    p_rts_result_release(last);
+    rts_stats stats = { .struct_size = sizeof(rts_stats) };
+    p_rts_session_stats(session, &stats);
+    printf("stats pushed %lld results %lld provider %s\n", (long long)stats.frames_pushed, (long long)stats.results, stats.provider);
+    p_rts_session_destroy(session);
+    return 0;
+}
+
+#define EXPECT(label, call) do { rts_status s_ = (call); printf("error %s status %d message %s\n", label, (int)s_, s_ == RTS_OK ? "" : p_rts_last_error()); } while (0)
+
+static int errors(const char* model, const char* frame)
+{
+    rts_session* none = NULL;
+    rts_result* nothing = NULL;
+    EXPECT("bad-model-path", p_rts_session_create("/nonexistent/model.onnx", NULL, &none));
+    EXPECT("null-model-path", p_rts_session_create(NULL, NULL, &none));
+    EXPECT("null-out-session", p_rts_session_create(model, NULL, NULL));
+    rts_session_options options;
+    p_rts_session_options_init(&options);
+    options.struct_size = 0;
+    EXPECT("options-size-0", p_rts_session_create(model, &options, &none));
+    p_rts_session_options_init(&options);
+    options.provider = "warp-drive";
+    EXPECT("bad-provider", p_rts_session_create(model, &options, &none));
+    EXPECT("null-session-push", p_rts_session_push(NULL, "", 1, 1, 3, RTS_PIXEL_RGB24, 0, NULL));
+    EXPECT("null-session-latest", p_rts_session_latest(NULL, &nothing));
+
+    rts_session* session = create(model);
+    image im = read_ppm(frame);
+    EXPECT("null-pixels", p_rts_session_push(session, NULL, im.width, im.height, im.width * 3, RTS_PIXEL_RGB24, 0, NULL));
+    EXPECT("bad-format", p_rts_session_push(session, im.rgb, im.width, im.height, im.width * 3, (rts_pixel_format)9, 0, NULL));
+    EXPECT("short-stride", p_rts_session_push(session, im.rgb, im.width, im.height, im.width, RTS_PIXEL_RGB24, 0, NULL));
+    EXPECT("wait-unpushed-frame", p_rts_session_wait(session, 1000, 300, &nothing));
+    rts_result* result = push_and_wait(session, &im);
+    rts_result_info info = { .struct_size = 0 };
+    EXPECT("info-size-0", p_rts_result_info_get(result, &info));
+    rts_instance in = { .struct_size = sizeof(rts_instance) };
+    EXPECT("instance-out-of-range", p_rts_result_instance(result, 1000, &in));
+    EXPECT("null-instance", p_rts_result_instance(result, 0, NULL));
+    unsigned char small[16];
+    EXPECT("small-mask-buffer", p_rts_result_mask(result, 0, small, sizeof small, 0));
+    EXPECT("null-mask-buffer", p_rts_result_mask(result, 0, NULL, 0, 0));
+    float probabilities[4];
+    EXPECT("small-raw-buffer", p_rts_result_raw_mask(result, 0, probabilities, 4));
+    EXPECT("null-overlay-draw", p_rts_overlay_draw(NULL, result, 0, 0, 10, 10, RTS_DRAW_DEFAULT, 0));
+    rts_overlay* no_overlay = NULL;
+    EXPECT("null-loader", p_rts_overlay_create(NULL, NULL, &no_overlay));
+    EXPECT("fine-call-after-errors", p_rts_result_instance(result, 0, &in));
+    printf("last-error-after-success %s\n", p_rts_last_error()[0] ? "kept" : "empty");
+    p_rts_result_release(result);
+    p_rts_session_destroy(session);
+    p_rts_session_destroy(NULL);
+    p_rts_result_release(NULL);
+    printf("abi %u header %d\n", p_rts_abi_version(), RTS_ABI_VERSION);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long mono = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    printf("clock-skew-ms %.3f\n", (double)(p_rts_now_ns() - mono) / 1e6);
+    free(im.rgb);
+    return 0;
+}
+
+static long resident_kb(void)
+{
+    long pages = 0, resident = 0;
+    FILE* f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2) return -1;
+    fclose(f);
+    return resident * 4;
+}
+
+static int cycles(const char* model, int n, const char* frame)
+{
+    image im = read_ppm(frame);
+    for (int c = 1; c <= n; c++) {
+        rts_session* session = create(model);
+        p_rts_result_release(push_and_wait(session, &im));
+        p_rts_session_destroy(session);
+        if (c % 100 == 0 || c == n) printf("cycle %d resident-kb %ld\n", c, resident_kb());
+    }
+    free(im.rgb);
+    return 0;
+}
+
+static int bench(const char* model, int n, int count, char** frames)
+{
+    image* images = malloc(sizeof(image) * (size_t)count);
+    for (int f = 0; f < count; f++) images[f] = read_ppm(frames[f]);
+    rts_session* session = create(model);
+    for (int f = 0; f < 10; f++) p_rts_result_release(push_and_wait(session, &images[f % count])); /* warm-up */
+    int64_t start = p_rts_now_ns();
+    for (int f = 0; f < n; f++) p_rts_result_release(push_and_wait(session, &images[f % count]));
+    double seconds = (double)(p_rts_now_ns() - start) / 1e9;
+    printf("bench frames %d seconds %.3f fps %.2f\n", n, seconds, n / seconds);
+    p_rts_session_destroy(session);
+    return 0;
+}
+
+int main(int argc, char** argv)
+{
+    if (argc < 5) { fprintf(stderr, "usage: rts_check LIB MODEL results|errors|cycles|bench ...\n"); return 2; }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    load(argv[1]);
+    if (!strcmp(argv[3], "results")) return results(argv[2], argc - 4, argv + 4);
+    if (!strcmp(argv[3], "errors")) return errors(argv[2], argv[4]);
+    if (!strcmp(argv[3], "cycles") && argc >= 6) return cycles(argv[2], atoi(argv[4]), argv[5]);
+    if (!strcmp(argv[3], "bench") && argc >= 6) return bench(argv[2], atoi(argv[4]), argc - 5, argv + 5);
+    fprintf(stderr, "unknown mode %s\n", argv[3]);
+    return 2;
+}
