@@ -12,6 +12,7 @@ using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
 using RealtimeSeg.Runtime.Pipeline;
 using RealtimeSeg.Runtime.Structures;
+using RealtimeSeg.Runtime.Tracking;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -42,11 +43,12 @@ internal static class BenchLiveCommand
         var seconds = new Option<double>("--seconds") { Description = "Length of each run", DefaultValueFactory = _ => 10 };
         var fps = new Option<double>("--fps") { Description = "The scene's (camera's) frame rate", DefaultValueFactory = _ => 30 };
         var seed = new Option<int>("--seed") { Description = "The synthetic scene", DefaultValueFactory = _ => 1 };
+        var maskSmoothing = new Option<float>("--mask-smoothing") { Description = "Blend each track's raw mask with its previous one by this weight (0: off, the default)" };
         var repeat = new Option<int>("--repeat") { Description = "Runs; the figures are their medians", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON (keys fresh.iou, sync.iou, live.iou, motion.iou, drawFps, inferenceFps, resultAgeMs)" };
         var command = new Command("bench-live", "Measure how well drawn masks match the moving synthetic scene's ground truth: each result on its own frame (fresh), sync mode, live mode with masks unmoved, and live mode with masks moved along their tracks (motion); default model: the shipped one");
         args.AddTo(command);
-        foreach (var option in new Option[] { inferenceFps, seconds, fps, seed, repeat, json })
+        foreach (var option in new Option[] { inferenceFps, seconds, fps, seed, maskSmoothing, repeat, json })
         {
             command.Options.Add(option);
         }
@@ -54,6 +56,11 @@ internal static class BenchLiveCommand
         {
             double cap = parse.GetValue(inferenceFps), length = parse.GetValue(seconds), rate = parse.GetValue(fps);
             int runs = parse.GetValue(repeat);
+            float smoothing = parse.GetValue(maskSmoothing);
+            if (smoothing is < 0 or >= 1 || float.IsNaN(smoothing))
+            {
+                throw new RealtimeSegException($"--mask-smoothing {smoothing.ToString(CultureInfo.InvariantCulture)} is out of range; use 0 (off) to below 1 (e.g. 0.5)");
+            }
             if (cap is < 0 or > 1000 || double.IsNaN(cap))
             {
                 throw new RealtimeSegException($"--inference-fps {cap.ToString(CultureInfo.InvariantCulture)} is out of range; use 0 (no cap) to 1000");
@@ -69,7 +76,7 @@ internal static class BenchLiveCommand
             var results = new List<LiveScores>();
             for (int r = 0; r < runs; r++)
             {
-                results.Add(Run(model, scene, cap > 0 ? cap : null, length, runs > 1 ? line => Console.Error.WriteLine($"run {r + 1}/{runs}: {line}") : null));
+                results.Add(Run(model, scene, cap > 0 ? cap : null, length, smoothing, runs > 1 ? line => Console.Error.WriteLine($"run {r + 1}/{runs}: {line}") : null));
             }
             var median = LiveScores.Median(results);
             if (parse.GetValue(json))
@@ -92,11 +99,39 @@ internal static class BenchLiveCommand
         return command;
     }
 
-    private static LiveScores Run(SegmentationModel model, SyntheticSceneOptions scene, double? cap, double seconds, Action<string>? progress)
+    /// <summary>
+    /// How much each tracked mask changes from one result to the next beyond its predicted motion: 1 − IoU of the
+    /// older mask moved to the newer result's time with the newer mask, per track seen in both.
+    /// </summary>
+    private static void Flicker(SegmentationResult older, SegmentationResult newer, Mean into)
+    {
+        var a = older.Instances;
+        var b = newer.Instances;
+        if (a.MaskKind == MaskKind.None || !a.IsTracked || !b.IsTracked)
+        {
+            return;
+        }
+        double dt = (newer.Frame.Timestamp - older.Frame.Timestamp) / (double)Stopwatch.Frequency;
+        for (int i = 0; i < b.Count; i++)
+        {
+            for (int j = 0; j < a.Count; j++)
+            {
+                if (a.TrackIds[j] == b.TrackIds[i])
+                {
+                    into.AddIfScored(1 - MaskBitmap.Iou(a.PredictedMask(j, dt, FlickerOlder), b.Mask(i, FlickerNewer)));
+                    break;
+                }
+            }
+        }
+    }
+
+    private static readonly MaskBitmap FlickerOlder = new(), FlickerNewer = new(); // bench-live runs on one thread
+
+    private static LiveScores Run(SegmentationModel model, SyntheticSceneOptions scene, double? cap, double seconds, float smoothing, Action<string>? progress)
     {
         var source = new SourceOptions { Width = scene.Width, Height = scene.Height, Fps = scene.Fps };
         using var session = SegmentationSession.FromSource(model, SourceSpec.Parse($"synthetic:{scene.Seed}"), source,
-            new PipelineOptions { MaxInferenceFps = cap }, DisplayMode.Live);
+            new PipelineOptions { MaxInferenceFps = cap, Tracking = TrackerOptions.Default with { MaskSmoothing = smoothing } }, DisplayMode.Live);
         using var context = new EglContext();
         using var overlay = new OverlayRenderer(context.Gl);
         using var target = new OffscreenTarget(context.Gl, scene.Width, scene.Height);
@@ -140,9 +175,14 @@ internal static class BenchLiveCommand
                 truthScene.Render(truthPixels, truth[slot]);
                 truthIds[slot] = frame.Id;
                 // What a live display showed at this frame's capture: the newest result published by then.
+                using var before = picker.Current?.Retain();
                 if (picker.Advance(frame.Timestamp))
                 {
                     var fresh = picker.Current!;
+                    if (before is not null)
+                    {
+                        Flicker(before, fresh, scores.Flicker);
+                    }
                     int own = (int)(fresh.Frame.Id % TruthFrames);
                     if (truthIds[own] == fresh.Frame.Id)
                     {
@@ -188,7 +228,7 @@ internal static class BenchLiveCommand
     /// <summary>One run's (or the runs' median) figures.</summary>
     private sealed class LiveScores
     {
-        public readonly Mean Fresh = new(), Published = new(), Sync = new(), Live = new(), Motion = new();
+        public readonly Mean Fresh = new(), Published = new(), Sync = new(), Live = new(), Motion = new(), Flicker = new();
         public double DrawFps, InferenceFps, ResultAgeMs;
         public long DroppedFrames;
 
@@ -215,6 +255,7 @@ internal static class BenchLiveCommand
             m.Sync.Set(M(runs.Select(r => r.Sync.Value)), runs.Sum(r => r.Sync.Count));
             m.Live.Set(M(runs.Select(r => r.Live.Value)), runs.Sum(r => r.Live.Count));
             m.Motion.Set(M(runs.Select(r => r.Motion.Value)), runs.Sum(r => r.Motion.Count));
+            m.Flicker.Set(M(runs.Select(r => r.Flicker.Value)), runs.Sum(r => r.Flicker.Count));
             return m;
         }
 
@@ -229,6 +270,7 @@ internal static class BenchLiveCommand
             ["fresh.frames"] = Fresh.Count,
             ["sync.frames"] = Sync.Count,
             ["live.frames"] = Live.Count,
+            ["flicker"] = Math.Round(Flicker.Value, 4),
             ["drawFps"] = Math.Round(DrawFps, 1),
             ["inferenceFps"] = Math.Round(InferenceFps, 2),
             ["resultAgeMs"] = Math.Round(ResultAgeMs, 1),
@@ -242,7 +284,8 @@ internal static class BenchLiveCommand
             text.Append(CultureInfo.InvariantCulture, $"fresh   {Fresh.Value:0.000}  each result on its own frame ({Fresh.Count} results)\n");
             text.Append(CultureInfo.InvariantCulture, $"sync    {Sync.Value:0.000}  every frame shows the newest result on its own old frame (at publication alone: {Published.Value:0.000})\n");
             text.Append(CultureInfo.InvariantCulture, $"live    {Live.Value:0.000}  every frame, newest masks where the model saw them ({Live.Count} frames)\n");
-            text.Append(CultureInfo.InvariantCulture, $"motion  {Motion.Value:0.000}  every frame, newest masks moved to the frame's time ({Motion.Value / Math.Max(Fresh.Value, 1e-9):0.00} x fresh)");
+            text.Append(CultureInfo.InvariantCulture, $"motion  {Motion.Value:0.000}  every frame, newest masks moved to the frame's time ({Motion.Value / Math.Max(Fresh.Value, 1e-9):0.00} x fresh)\n");
+            text.Append(CultureInfo.InvariantCulture, $"flicker {Flicker.Value:0.000}  1 - IoU of each track's mask with its previous one moved to its time ({Flicker.Count} pairs)");
             return text.ToString();
         }
     }

@@ -11,7 +11,15 @@ public sealed record TrackerOptions
     /// <summary>Seconds a track lives without a detection (a missed result or a brief occlusion) before it is dropped.</summary>
     public double MaxUnseenSeconds { get; init; } = 0.5;
 
-    /// <summary>The defaults: IoU 0.2, half a second unseen.</summary>
+    /// <summary>
+    /// Temporal smoothing of raw masks: each tracked instance's M×M probabilities become this much of its track's
+    /// previous (smoothed) mask plus the rest of the new one, against flicker. 0 (the default) is off; raw masks
+    /// only (they are box-relative, so a moving object's history still lines up). Measured with
+    /// <c>bench-live --mask-smoothing</c> before it could become a default.
+    /// </summary>
+    public float MaskSmoothing { get; init; }
+
+    /// <summary>The defaults: IoU 0.2, half a second unseen, no mask smoothing.</summary>
     public static TrackerOptions Default { get; } = new();
 }
 
@@ -35,6 +43,7 @@ public sealed class InstanceTracker
     private double[] _cost = new double[InitialTracks * InitialDetections];
     private int[] _matches = new int[InitialTracks];
     private bool[] _taken = new bool[InitialDetections];
+    private readonly Stack<float[]> _maskBuffers = new(InitialTracks); // smoothing history of ended tracks, reused
 
     /// <summary>A tracker with <paramref name="options"/> (or the defaults).</summary>
     public InstanceTracker(TrackerOptions? options = null)
@@ -68,6 +77,11 @@ public sealed class InstanceTracker
         {
             throw new ArgumentException($"{velocities.Length} velocities for {n} instances", nameof(velocities));
         }
+        if (_options.MaskSmoothing is < 0 or >= 1 || float.IsNaN(_options.MaskSmoothing))
+        {
+            throw new ArgumentException($"mask smoothing {_options.MaskSmoothing} is outside 0 (off) to below 1");
+        }
+        bool smooth = _options.MaskSmoothing > 0 && instances.MaskKind == MaskKind.Raw;
         Grow(ref _cost, _count * n);
         Grow(ref _matches, Math.Max(_count, 1));
         Grow(ref _taken, Math.Max(n, 1));
@@ -89,6 +103,10 @@ public sealed class InstanceTracker
             {
                 _tracks[t].Correct(instances.Boxes[d], timeSeconds);
                 trackIds[d] = _tracks[t].Id;
+                if (smooth)
+                {
+                    Smooth(ref _tracks[t].Mask, instances.WritableRawMask(d));
+                }
                 if (velocities.Length != 0)
                 {
                     velocities[d] = _tracks[t].Velocity;
@@ -104,6 +122,10 @@ public sealed class InstanceTracker
             {
                 _tracks[kept++] = _tracks[t];
             }
+            else if (_tracks[t].Mask is { } buffer)
+            {
+                _maskBuffers.Push(buffer);
+            }
         }
         _count = kept;
         for (int d = 0; d < n; d++)
@@ -116,6 +138,10 @@ public sealed class InstanceTracker
                 }
                 _tracks[_count++] = Track.Start(_nextId, instances.ClassIds[d], instances.Boxes[d], timeSeconds);
                 trackIds[d] = _nextId++;
+                if (smooth)
+                {
+                    Smooth(ref _tracks[_count - 1].Mask, instances.WritableRawMask(d));
+                }
                 if (velocities.Length != 0)
                 {
                     velocities[d] = default; // one sighting says nothing about speed
@@ -139,6 +165,23 @@ public sealed class InstanceTracker
         return false;
     }
 
+    /// <summary>Blends <paramref name="mask"/> with the track's history in place and keeps the result as the new history.</summary>
+    private void Smooth(ref float[]? history, Span<float> mask)
+    {
+        if (history is null || history.Length != mask.Length)
+        {
+            // A new track (or another mask size): its first mask is its history.
+            history = _maskBuffers.TryPop(out var reused) && reused.Length == mask.Length ? reused : new float[mask.Length];
+            mask.CopyTo(history);
+            return;
+        }
+        float keep = _options.MaskSmoothing, take = 1 - keep;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = history[i] = keep * history[i] + take * mask[i];
+        }
+    }
+
     private static void Grow<T>(ref T[] array, int size)
     {
         if (array.Length < size)
@@ -152,6 +195,7 @@ public sealed class InstanceTracker
     {
         public int Id, ClassId;
         public double LastSeen;
+        public float[]? Mask; // smoothed raw mask (MaskSmoothing > 0)
         private Axis _cx, _cy, _w, _h;
 
         public static Track Start(int id, int classId, BoxF box, double time) => new()

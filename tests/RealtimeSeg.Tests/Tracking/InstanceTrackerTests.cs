@@ -95,4 +95,33 @@ public sealed class InstanceTrackerTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void MaskSmoothingBlendsATracksRawMaskWithItsHistoryAndLeavesNewTracksAlone()
+    {
+        InstanceSet Raw(float x, float value)
+        {
+            var set = new InstanceSet(Labels);
+            set.Reset(640, 480, MaskKind.Raw, rawMaskSize: 4);
+            set.WritableRawMask(set.Add(new BoxF(x, 100, x + 40, 140), 0.9f, 1)).Fill(value);
+            return set;
+        }
+        var tracker = new InstanceTracker(new TrackerOptions { MaskSmoothing = 0.25f });
+        var ids = new int[1];
+        var first = Raw(100, 0.8f);
+        tracker.Update(first, 0, ids);
+        Assert.All(first.RawMask(0).ToArray(), v => Assert.Equal(0.8f, v)); // a new track's first mask is untouched
+        var second = Raw(104, 0.4f);
+        tracker.Update(second, 0.1, ids);
+        Assert.All(second.RawMask(0).ToArray(), v => Assert.Equal(0.25f * 0.8f + 0.75f * 0.4f, v, 5));
+        var third = Raw(108, 0.4f);
+        tracker.Update(third, 0.2, ids);
+        Assert.All(third.RawMask(0).ToArray(), v => Assert.Equal(0.25f * 0.5f + 0.75f * 0.4f, v, 5)); // history is the smoothed mask
+        var off = new InstanceTracker();
+        var untouched = Raw(100, 0.4f);
+        off.Update(Raw(100, 0.8f), 0, ids);
+        off.Update(untouched, 0.1, ids);
+        Assert.All(untouched.RawMask(0).ToArray(), v => Assert.Equal(0.4f, v)); // off by default
+        Assert.Throws<ArgumentException>(() => new InstanceTracker(new TrackerOptions { MaskSmoothing = 1 }).Update(Raw(0, 1), 0, ids));
+    }
 }
