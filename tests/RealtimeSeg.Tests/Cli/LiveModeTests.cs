@@ -145,6 +145,15 @@ public sealed class LiveModeTests
             }
         }
         Assert.True(compared >= 24, $"only {compared} instances compared");
+
+        // The same file with --live plays in real time, as a camera would show it: every frame drawn, few results.
+        string liveResults = dir.File("live.jsonl");
+        var live = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", clip, "--live", "--inference-fps", "3", "-o", dir.File("live.mp4"), "--results", liveResults], timeoutSeconds: 90);
+        Assert.True(live.ExitCode == 0, live.Stderr);
+        Assert.Equal(12, Lines(liveResults).Count);
+        var liveModel = Regex.Match(live.Stdout, @"newest of the model's (\d+) results");
+        Assert.True(liveModel.Success, live.Stdout);
+        Assert.InRange(int.Parse(liveModel.Groups[1].Value, CultureInfo.InvariantCulture), 1, 4);
     }
 
     [Theory]
