@@ -103,7 +103,7 @@ internal static class BenchLiveCommand
     /// How much each tracked mask changes from one result to the next beyond its predicted motion: 1 − IoU of the
     /// older mask moved to the newer result's time with the newer mask, per track seen in both.
     /// </summary>
-    private static void Flicker(SegmentationResult older, SegmentationResult newer, Mean into)
+    private static void Flicker(SegmentationResult older, SegmentationResult newer, Mean into, MaskBitmap olderMask, MaskBitmap newerMask)
     {
         var a = older.Instances;
         var b = newer.Instances;
@@ -118,14 +118,12 @@ internal static class BenchLiveCommand
             {
                 if (a.TrackIds[j] == b.TrackIds[i])
                 {
-                    into.AddIfScored(1 - MaskBitmap.Iou(a.PredictedMask(j, dt, FlickerOlder), b.Mask(i, FlickerNewer)));
+                    into.AddIfScored(1 - MaskBitmap.Iou(a.PredictedMask(j, dt, olderMask), b.Mask(i, newerMask)));
                     break;
                 }
             }
         }
     }
-
-    private static readonly MaskBitmap FlickerOlder = new(), FlickerNewer = new(); // bench-live runs on one thread
 
     private static LiveScores Run(SegmentationModel model, SyntheticSceneOptions scene, double? cap, double seconds, float smoothing, Action<string>? progress)
     {
@@ -145,6 +143,7 @@ internal static class BenchLiveCommand
             truth[i] = new InstanceSet(SyntheticShapesSource.ClassLabels);
         }
         var agreement = new TruthAgreement();
+        MaskBitmap olderMask = new(), newerMask = new(); // flicker's scratch, reused
         var scores = new LiveScores();
         var ages = new List<double>();
         using var picker = new LiveResultPicker(session.Pipeline);
@@ -181,7 +180,7 @@ internal static class BenchLiveCommand
                     var fresh = picker.Current!;
                     if (before is not null)
                     {
-                        Flicker(before, fresh, scores.Flicker);
+                        Flicker(before, fresh, scores.Flicker, olderMask, newerMask);
                     }
                     int own = (int)(fresh.Frame.Id % TruthFrames);
                     if (truthIds[own] == fresh.Frame.Id)
