@@ -58,6 +58,35 @@ internal class BoundedQueue<T> : IReader<T> where T : class, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Adds an item without ever waiting: a full queue releases its oldest item to make room (a reader that falls
+    /// behind loses the oldest, the producer never stalls). Returns whether one was dropped; after completion the
+    /// item is released and nothing is added.
+    /// </summary>
+    public bool AddDroppingOldest(T item)
+    {
+        T? dropped = null;
+        lock (_lock)
+        {
+            if (_completed || _closed)
+            {
+                dropped = item;
+            }
+            else
+            {
+                if (_count == _ring.Length)
+                {
+                    TakeLocked(out dropped);
+                }
+                _ring[(_head + _count) % _ring.Length] = item;
+                _count++;
+                Monitor.PulseAll(_lock);
+            }
+        }
+        dropped?.Dispose();
+        return dropped is not null && !ReferenceEquals(dropped, item);
+    }
+
     /// <summary>No more items will be added; readers still get those queued, then the end (or the fault).</summary>
     public void Complete(Exception? fault = null)
     {
@@ -88,11 +117,10 @@ internal class BoundedQueue<T> : IReader<T> where T : class, IDisposable
     {
         lock (_lock)
         {
-            long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+            var deadline = new MonitorDeadline(timeout);
             while (_count == 0 && !_completed)
             {
-                long left = deadline - Environment.TickCount64;
-                if ((left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left))) && _count == 0 && !_completed)
+                if (!deadline.Wait(_lock) && _count == 0 && !_completed)
                 {
                     item = null;
                     return WaitOutcome.Timeout;

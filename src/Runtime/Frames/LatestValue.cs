@@ -57,11 +57,10 @@ internal class LatestValue<T> : IReader<T> where T : class, IDisposable
     {
         lock (_lock)
         {
-            long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+            var deadline = new MonitorDeadline(timeout);
             while (_waiting is null && !_completed)
             {
-                long left = deadline - Environment.TickCount64;
-                if ((left <= 0 || !Monitor.Wait(_lock, TimeSpan.FromMilliseconds(left))) && _waiting is null && !_completed)
+                if (!deadline.Wait(_lock) && _waiting is null && !_completed)
                 {
                     item = null;
                     return WaitOutcome.Timeout;

@@ -60,17 +60,7 @@ public sealed class GpuPasteTests : IDisposable
             Frame = false, Boxes = false, Labels = false, Outlines = false, MaskAlpha = 1f,
             Colours = ColourMode.PerClass, Palette = [0xFFFFFF],
         });
-        target.ReadPixels(image);
-        var covered = new bool[target.Width, target.Height];
-        for (int y = 0; y < target.Height; y++)
-        {
-            var row = image.Row(y);
-            for (int x = 0; x < target.Width; x++)
-            {
-                covered[x, y] = row[4 * x] > 128;
-            }
-        }
-        return covered;
+        return CoveredPixels.Read(target, image);
     }
 
     [Theory]

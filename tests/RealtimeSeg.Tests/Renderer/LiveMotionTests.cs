@@ -40,21 +40,6 @@ public sealed class LiveMotionTests : IDisposable
         return (frame, instances);
     }
 
-    private static bool[,] Covered(OffscreenTarget target, Frame image)
-    {
-        target.ReadPixels(image);
-        var covered = new bool[target.Width, target.Height];
-        for (int y = 0; y < target.Height; y++)
-        {
-            var row = image.Row(y);
-            for (int x = 0; x < target.Width; x++)
-            {
-                covered[x, y] = row[4 * x] > 128;
-            }
-        }
-        return covered;
-    }
-
     private static readonly OverlayOptions MaskOnly = new()
     {
         Frame = false, Boxes = false, Labels = false, Outlines = false, MaskAlpha = 1f, Colours = ColourMode.PerClass, Palette = [0xFFFFFF],
@@ -122,7 +107,7 @@ public sealed class LiveMotionTests : IDisposable
 
             target.Clear();
             overlay.Draw(frame, one, target.Viewport, MaskOnly, default, -1, ahead);
-            float iou = Iou(Covered(target, image), moved);
+            float iou = Iou(CoveredPixels.Read(target, image), moved);
             Assert.True(iou >= 0.98f, $"{modelFile}: instance {k} moved GPU mask against the CPU's: IoU {iou:0.000}");
             compared++;
         }
@@ -147,7 +132,7 @@ public sealed class LiveMotionTests : IDisposable
         {
             target.Clear();
             draw();
-            return Covered(target, image);
+            return CoveredPixels.Read(target, image);
         }
         var live = Draw(() => overlay.Draw(later, result, target.Viewport, MaskOnly));
         var explicitMotion = Draw(() => overlay.Draw(frame, instances, target.Viewport, MaskOnly, default, -1, 0.2));
