@@ -91,13 +91,8 @@ public sealed class OverlayRenderer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(frame);
         options ??= OverlayOptions.Default;
-        if (result is null || result.Frame.Width != frame.Width || result.Frame.Height != frame.Height)
-        {
-            Draw(frame, _none ??= new InstanceSet(LabelMap.None), viewport, options, hud, -1);
-            return;
-        }
-        double ahead = options.Motion ? MotionSeconds(result.Frame.Timestamp, frame.Timestamp, options.MaxMotionSeconds) : 0;
-        Draw(frame, result.Instances, viewport, options, hud, result.Sequence, ahead);
+        var (instances, ahead) = LiveInstances(frame, result, options);
+        Draw(frame, instances ?? (_none ??= new InstanceSet(LabelMap.None)), viewport, options, hud, instances is null ? -1 : result!.Sequence, ahead);
     }
 
     /// <summary>
@@ -109,13 +104,27 @@ public sealed class OverlayRenderer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(result);
         options ??= OverlayOptions.Default;
-        double ahead = options.Motion ? MotionSeconds(result.Frame.Timestamp, captureTimestamp, options.MaxMotionSeconds) : 0;
-        Draw(result.Frame, result.Instances, viewport, options, hud, result.Sequence, ahead);
+        Draw(result.Frame, result.Instances, viewport, options, hud, result.Sequence, MotionSeconds(result, captureTimestamp, options));
     }
 
-    /// <summary>How far forward to move a result's instances: capture to capture, never backwards, at most <paramref name="limit"/>.</summary>
-    internal static double MotionSeconds(long resultTimestamp, long frameTimestamp, double limit) =>
-        Math.Clamp((frameTimestamp - resultTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency, 0, Math.Max(limit, 0));
+    /// <summary>
+    /// What <see cref="Draw(Frame, SegmentationResult?, Viewport, OverlayOptions?, HudInfo)"/> shows over
+    /// <paramref name="frame"/>: the result's instances (null without a result, or for one of another frame size)
+    /// and how far ahead they are moved. The results file and bench-live score exactly this.
+    /// </summary>
+    internal static (InstanceSet? Instances, double MotionSeconds) LiveInstances(Frame frame, SegmentationResult? result, OverlayOptions options) =>
+        result is null || result.Frame.Width != frame.Width || result.Frame.Height != frame.Height
+            ? (null, 0)
+            : (result.Instances, MotionSeconds(result, frame.Timestamp, options));
+
+    /// <summary>
+    /// How far forward to move a result's instances for a picture captured at <paramref name="pictureTimestamp"/>:
+    /// capture to capture, never backwards, at most <see cref="OverlayOptions.MaxMotionSeconds"/>; 0 with
+    /// <see cref="OverlayOptions.Motion"/> off.
+    /// </summary>
+    private static double MotionSeconds(SegmentationResult result, long pictureTimestamp, OverlayOptions options) => options.Motion
+        ? Math.Clamp((pictureTimestamp - result.Frame.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency, 0, Math.Max(options.MaxMotionSeconds, 0))
+        : 0;
 
     /// <summary>
     /// Draws <paramref name="instances"/> over <paramref name="frame"/> (letterboxed into <paramref name="viewport"/>).

@@ -198,7 +198,7 @@ internal static class BenchLiveCommand
                 {
                     continue;
                 }
-                double motion = OverlayRenderer.MotionSeconds(latest.Frame.Timestamp, frame.Timestamp, OverlayOptions.Default.MaxMotionSeconds);
+                double motion = OverlayRenderer.LiveInstances(frame, latest, OverlayOptions.Default).MotionSeconds; // as drawn above
                 // Sync and live show the same masks at this instant (the newest result's, unmoved); they differ in the
                 // picture under them, which is as old as the masks in sync mode and new in live mode.
                 double? unmoved = agreement.Score(truth[slot], truthScene.MinInstanceArea, latest.Instances, 0);

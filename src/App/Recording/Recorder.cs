@@ -144,17 +144,9 @@ internal sealed class Recorder
                     }
                     target.Bind();
                     var frameHud = hud with { ResultAgeMs = result is null ? -1 : Stopwatch.GetElapsedTime(result.Frame.Timestamp).TotalMilliseconds };
-                    double motion = 0;
-                    if (live)
-                    {
-                        overlay.Draw(frame, result, target.Viewport, plan.Overlay, frameHud);
-                        motion = result is null || !plan.Overlay.Motion ? 0 : OverlayRenderer.MotionSeconds(result.Frame.Timestamp, frame.Timestamp, plan.Overlay.MaxMotionSeconds);
-                    }
-                    else
-                    {
-                        overlay.Draw(result!, target.Viewport, plan.Overlay, frameHud);
-                    }
-                    var drawnInstances = result is not null && result.Frame.Width == frame.Width && result.Frame.Height == frame.Height ? result.Instances : null;
+                    // Sync passes the result's own frame, so nothing moves; live, its newer frame.
+                    overlay.Draw(frame, result, target.Viewport, plan.Overlay, frameHud);
+                    var (drawnInstances, motion) = OverlayRenderer.LiveInstances(frame, result, plan.Overlay);
                     results?.Write(drawn, frame.Timestamp, frame.Width, frame.Height, drawnInstances, result?.Sequence ?? -1, result?.Frame.Timestamp ?? 0, motion);
                     target.BeginReadback(frame.Id);
                     pendingTimestamps.Enqueue(frame.Timestamp);
