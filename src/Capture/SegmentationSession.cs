@@ -134,6 +134,46 @@ public sealed class SegmentationSession : IDisposable
     /// <summary>A reference to the newest result without waiting; dispose it when done.</summary>
     public bool TryGetLatest([NotNullWhen(true)] out SegmentationResult? result) => Pipeline.TryGetLatest(out result);
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a result of frame <paramref name="frameId"/> or a later one (a
+    /// host that pushed a frame and wants its instances); false when none came in time. Rethrows the session's
+    /// fault. Any thread, concurrently: each waiter re-reads the newest result at every publication.
+    /// </summary>
+    public bool TryWaitForResult(long frameId, TimeSpan timeout, [NotNullWhen(true)] out SegmentationResult? result)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (Fault is { } fault)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
+            }
+            if (TryGetLatest(out var latest))
+            {
+                if (latest.Frame.Id >= frameId)
+                {
+                    result = latest;
+                    return true;
+                }
+                latest.Dispose();
+            }
+            var left = timeout - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                result = null;
+                return false;
+            }
+            // Woken by each publication; short slices, since concurrent waiters share the hand-off and one of them
+            // takes each publication.
+            if (Pipeline.Results.Wait(left < WaitSlice ? left : WaitSlice, out var published) == WaitOutcome.Item)
+            {
+                published!.Dispose();
+            }
+        }
+    }
+
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Why the session stopped by itself (a source that failed, a model error), or null.</summary>
     public Exception? Fault => Pipeline.Fault;
 

@@ -264,33 +264,12 @@ internal static unsafe class Exports
             {
                 throw new NativeError(Status.InvalidArgument, $"timeout_ms {timeoutMs} is negative");
             }
-            var clock = Stopwatch.StartNew();
-            while (true)
+            if (!s.TryWaitForResult(frameId, TimeSpan.FromMilliseconds(timeoutMs), out var result))
             {
-                if (s.Fault is { } fault)
-                {
-                    throw fault;
-                }
-                if (s.TryGetLatest(out var latest))
-                {
-                    if (latest.Frame.Id >= frameId)
-                    {
-                        *outResult = (void*)NewHandle(new NativeResult(latest));
-                        return 0;
-                    }
-                    latest.Dispose();
-                }
-                long left = timeoutMs - clock.ElapsedMilliseconds;
-                if (left <= 0)
-                {
-                    throw new NativeError(Status.Timeout, $"no result for frame {frameId} within {timeoutMs} ms (was it pushed? a newer push replaces a frame the model had no time for)");
-                }
-                // Woken by each publication; short slices so concurrent waiters (which share the hand-off) all see it.
-                if (s.Pipeline.Results.Wait(TimeSpan.FromMilliseconds(Math.Min(left, 5)), out var published) == WaitOutcome.Item)
-                {
-                    published!.Dispose();
-                }
+                throw new NativeError(Status.Timeout, $"no result for frame {frameId} within {timeoutMs} ms (was it pushed? a newer push replaces a frame the model had no time for)");
             }
+            *outResult = (void*)NewHandle(new NativeResult(result));
+            return 0;
         }
         catch (Exception e)
         {

@@ -55,8 +55,7 @@ internal static unsafe class NativeCalls
             ArgumentException a => (Status.InvalidArgument, a.ParamName is { } p ? a.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : a.Message),
             PipelineException => (Status.Stopped, $"the session stopped: {e.Message}; destroy it and create a new one"),
             RendererException => (Status.Gl, e.Message),
-            ModelLoadException or Runtime.Onnx.OrtException => (Status.Model, e.Message),
-            RealtimeSegException => (Status.Model, e.Message),
+            RealtimeSegException => (Status.Model, e.Message), // model loading and ONNX Runtime (ModelLoadException, OrtException)
             ObjectDisposedException => (Status.InvalidArgument, $"{e.Message} (a handle used after it was destroyed)"),
             _ => (Status.Internal, $"internal error ({e.GetType().Name}: {e.Message}); please report it"),
         };

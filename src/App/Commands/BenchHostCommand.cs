@@ -4,9 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Runtime;
-using RealtimeSeg.Runtime.Frames;
 using RealtimeSeg.Runtime.Imaging;
-using RealtimeSeg.Runtime.Pipeline;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -67,19 +65,10 @@ internal static class BenchHostCommand
     private static void PushAndWait(SegmentationSession session, Frame picture)
     {
         long id = session.HostFrames!.Publish(picture.Pixels, picture.Width, picture.Height, picture.Width * 3, PixelFormat.Rgb24);
-        while (true)
+        if (!session.TryWaitForResult(id, TimeSpan.FromSeconds(30), out var result))
         {
-            if (session.Pipeline.Results.Wait(TimeSpan.FromSeconds(30), out var result) != WaitOutcome.Item)
-            {
-                throw new RealtimeSegException($"no result for frame {id} within 30 s");
-            }
-            using (result)
-            {
-                if (result!.Frame.Id >= id)
-                {
-                    return;
-                }
-            }
+            throw new RealtimeSegException($"no result for frame {id} within 30 s");
         }
+        result.Dispose();
     }
 }

@@ -9,6 +9,7 @@ namespace RealtimeSeg.Runtime.Pipeline;
 /// </summary>
 public sealed class LiveResultPicker(InferencePipeline pipeline) : IDisposable
 {
+    private readonly InferencePipeline _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
     private SegmentationResult? _waiting;
 
     /// <summary>The result to draw on the frame last passed to <see cref="Advance"/>; null before the first.</summary>
@@ -20,8 +21,7 @@ public sealed class LiveResultPicker(InferencePipeline pipeline) : IDisposable
     /// </summary>
     public bool Advance(long frameTimestamp)
     {
-        ArgumentNullException.ThrowIfNull(pipeline);
-        if (pipeline.TryGetLatest(out var newest))
+        if (_pipeline.TryGetLatest(out var newest))
         {
             long known = _waiting?.Sequence ?? Current?.Sequence ?? -1;
             if (newest.Sequence > known)

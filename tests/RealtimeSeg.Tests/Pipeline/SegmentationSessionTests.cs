@@ -50,6 +50,23 @@ public sealed class SegmentationSessionTests : IDisposable
     }
 
     [Fact]
+    public void WaitingForAPushedFramesResultGivesThatFramesResultOrTimesOut()
+    {
+        using var session = SegmentationSession.FromHostFrames(_model);
+        session.Start();
+        var pixels = new byte[64 * 48 * 4];
+        long id = session.HostFrames!.Publish(pixels, 64, 48, 64 * 4, PixelFormat.Rgba32);
+        Assert.True(session.TryWaitForResult(id, TimeSpan.FromSeconds(30), out var result));
+        using (result)
+        {
+            Assert.Equal(id, result.Frame.Id);
+        }
+        Assert.False(session.TryWaitForResult(id + 5, TimeSpan.FromMilliseconds(200), out var none)); // never pushed
+        Assert.Null(none);
+        session.Stop();
+    }
+
+    [Fact]
     public void ASourceThatFailsIsTheSessionsFaultInTheSourcesTerms()
     {
         using var dir = Fixtures.TempDir();
