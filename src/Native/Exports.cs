@@ -493,10 +493,6 @@ internal static unsafe class Exports
             });
             try
             {
-                if (gl.GetInteger(GetPName.MajorVersion) == 0 && gl.GetError() != GLEnum.NoError)
-                {
-                    throw new NativeError(Status.Gl, "no OpenGL context is current on this thread; make the host's context current first");
-                }
                 *outOverlay = (void*)NewHandle(new NativeOverlay(gl, new OverlayRenderer(gl)));
             }
             catch

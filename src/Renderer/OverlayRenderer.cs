@@ -43,9 +43,15 @@ public sealed class OverlayRenderer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(gl);
         _gl = gl;
+        // With no context current the GL entry points are no-ops: the version string is empty, not an error.
+        string? version = gl.GetStringS(StringName.Version);
+        if (string.IsNullOrEmpty(version))
+        {
+            throw new RendererException("no OpenGL context is current on this thread; make the host's context current before creating the overlay");
+        }
         if (gl.GetInteger(GetPName.MajorVersion) * 10 + gl.GetInteger(GetPName.MinorVersion) < 33)
         {
-            throw new RendererException($"OverlayRenderer needs OpenGL 3.3 or newer; the current context is {gl.GetStringS(StringName.Version)}");
+            throw new RendererException($"OverlayRenderer needs OpenGL 3.3 or newer; the current context is {version}");
         }
         _objects = new GlObjects(gl);
         var saved = GlStateSnapshot.Capture(gl);

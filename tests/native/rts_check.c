@@ -242,6 +242,7 @@ static int errors(const char* model, const char* frame)
     EXPECT("null-overlay-draw", p_rts_overlay_draw(NULL, result, 0, 0, 10, 10, RTS_DRAW_DEFAULT, 0));
     rts_overlay* no_overlay = NULL;
     EXPECT("null-loader", p_rts_overlay_create(NULL, NULL, &no_overlay));
+    EXPECT("no-gl-context", p_rts_overlay_create(gl_loader, NULL, &no_overlay)); /* this mode never makes one current */
     EXPECT("fine-call-after-errors", p_rts_result_instance(result, 0, &in));
     printf("last-error-after-success %s\n", p_rts_last_error()[0] ? "kept" : "empty");
     p_rts_result_release(result);

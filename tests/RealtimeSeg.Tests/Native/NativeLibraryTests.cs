@@ -117,7 +117,7 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
             Assert.True(e.Status == status, $"{call}: status {e.Status}, expected {status} ({e.Message})");
             Assert.Contains(message, e.Message, StringComparison.Ordinal);
         }
-        const int InvalidArgument = 1, Model = 2, BufferTooSmall = 3, Timeout = 5;
+        const int InvalidArgument = 1, Model = 2, BufferTooSmall = 3, Timeout = 5, Gl = 6;
         Expect("bad-model-path", Model, "model file /nonexistent/model.onnx not found");
         Expect("null-model-path", InvalidArgument, "model_path is NULL");
         Expect("null-out-session", InvalidArgument, "out_session is NULL");
@@ -137,6 +137,7 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Expect("small-raw-buffer", BufferTooSmall, "784 floats needed");
         Expect("null-overlay-draw", InvalidArgument, "overlay is NULL");
         Expect("null-loader", InvalidArgument, "get_proc_address is NULL");
+        Expect("no-gl-context", Gl, "no OpenGL context is current on this thread");
         Expect("fine-call-after-errors", 0, "");
         Assert.All(errors.Values, e => Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal));
         Assert.DoesNotContain("Exception", r.Stdout, StringComparison.Ordinal); // C# never leaks through
