@@ -184,16 +184,9 @@ public sealed class RecordCommandTests
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
-    private static Process StartRecording(string output, double seconds)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Fixtures.RepoRoot };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"), "record", "-m", Fixtures.DemoModel,
-                     "-s", "lavfi:testsrc2=size=320x240:rate=30", "--duration", seconds.ToString(CultureInfo.InvariantCulture), "-o", output })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        return Process.Start(psi)!;
-    }
+    private static Process StartRecording(string output, double seconds) =>
+        SignalReadyProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"), "record", "-m", Fixtures.DemoModel,
+            "-s", "lavfi:testsrc2=size=320x240:rate=30", "--duration", seconds.ToString(CultureInfo.InvariantCulture), "-o", output]);
 
     /// <summary>Waits until the recording has really started (the file grows past its header).</summary>
     private static void WaitForFrames(Process recorder, Task<string> stderr, string output, double seconds)
@@ -238,10 +231,7 @@ public sealed class RecordCommandTests
         var stdout = recorder.StandardOutput.ReadToEndAsync();
         var stderr = recorder.StandardError.ReadToEndAsync();
         WaitForFrames(recorder, stderr, output, 2);
-        using (var kill = Process.Start("kill", ["-INT", recorder.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-        }
+        SignalReadyProcess.Interrupt(recorder);
         Assert.True(recorder.WaitForExit(TimeSpan.FromSeconds(30)), "the recorder did not finish after Ctrl+C");
         Assert.True(recorder.ExitCode == 0, await stderr);
         Assert.Contains("stopped by Ctrl+C", await stdout, StringComparison.Ordinal);
