@@ -22,11 +22,12 @@ internal sealed class RunPacer : IDisposable
     /// <summary>Waits until the next take is due; false when cancelled first. Called by one thread at a time.</summary>
     public bool WaitForTurn()
     {
-        long now = Stopwatch.GetTimestamp();
-        if (_nextTake > now)
+        // A loop, because a timed wait may wake a little early (its timeout is whole milliseconds, truncated):
+        // one early turn a take would make the spacing shorter than the cap promises.
+        for (long now = Stopwatch.GetTimestamp(); _nextTake > now; now = Stopwatch.GetTimestamp())
         {
             var wait = Stopwatch.GetElapsedTime(now, _nextTake);
-            if (_cancelled.Wait(wait))
+            if (_cancelled.Wait(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait))
             {
                 return false;
             }

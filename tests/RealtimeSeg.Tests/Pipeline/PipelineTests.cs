@@ -170,10 +170,12 @@ public sealed class PipelineTests : IDisposable
         const double cap = 8;
         using var capture = new CaptureLoop(new SyntheticFrameSource(Scene(fps: 150), live: true));
         using var pipeline = new InferencePipeline(_model, (IFrameReader)capture.Frames, new PipelineOptions { Slots = 2, MaxInferenceFps = cap });
+        // The clock starts before the pipeline, so every take the pipeline makes falls inside the measured time
+        // and the count bound is the pacer's own guarantee, not a race with its first take.
+        var clock = Stopwatch.StartNew();
         capture.Start();
         pipeline.Start();
         var captureTimes = new List<long>();
-        var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(2))
         {
             if (pipeline.Results.Wait(TimeSpan.FromMilliseconds(200), out var result) == WaitOutcome.Item)
@@ -188,7 +190,10 @@ public sealed class PipelineTests : IDisposable
         Assert.Null(pipeline.Fault);
         Assert.InRange(captureTimes.Count, 3, (int)(seconds * cap) + 1);
         var gaps = captureTimes.Zip(captureTimes.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToList();
-        Assert.True(gaps.Min() >= 1000 / cap - 40, $"results from frames captured {gaps.Min():0} ms apart under a {cap} fps cap");
+        // The median, not the minimum: one capture-thread stall on a loaded machine makes one frame older than
+        // its turn and one gap short, which says nothing about the pacer (the count bound above is its promise).
+        double medianGap = gaps.Order().ElementAt(gaps.Count / 2);
+        Assert.True(medianGap >= 1000 / cap - 40, $"results from frames captured {medianGap:0} ms apart (median) under a {cap} fps cap");
         Assert.True(pipeline.Stats.Dropped > 0, "the frames between turns are dropped in live mode");
     }
 
