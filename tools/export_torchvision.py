@@ -13,7 +13,6 @@ resizes every frame to it. Needs Debian's python3-torch, python3-torchvision and
 torchvision's own .pth file (download it where there is network, copy it here).
 """
 import argparse
-import json
 import os
 import sys
 
@@ -21,8 +20,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import RawMasks, add_metadata  # noqa: E402
-from shapes_model import ExportWrapper  # noqa: E402
+import maskrcnn_onnx  # noqa: E402
 
 # torchvision's COCO category names by label id (index 0 is the background; "N/A" marks ids COCO skips).
 COCO = [
@@ -61,25 +59,8 @@ def main():
         model.load_state_dict(state.get("model", state))
     model.eval()
 
-    os.makedirs(args.out, exist_ok=True)
-    wrapper = ExportWrapper(model).eval()
-    example = (torch.rand(3, args.size, args.max_size),)
-    outputs = ["boxes", "labels", "scores", "masks"]
-    dyn = {"image": {1: "height", 2: "width"}, "boxes": {0: "N"}, "labels": {0: "N"}, "scores": {0: "N"}, "masks": {0: "N"}}
-    meta = {"realtimeseg.num_classes": str(len(COCO)), "realtimeseg.min_size": str(args.size),
-            "realtimeseg.max_size": str(args.max_size), "realtimeseg.labels": json.dumps(COCO)}
-    raw = os.path.join(args.out, args.name + ".onnx")
-    with RawMasks(), torch.no_grad():
-        torch.onnx.export(wrapper, example, raw, opset_version=11, input_names=["image"], output_names=outputs, dynamic_axes=dyn)
-    add_metadata(raw, {**meta, "realtimeseg.contract": "torchvision-raw"})
-    pasted = os.path.join(args.out, args.name + "_pasted.onnx")
-    dyn["masks"] = {0: "N", 2: "height", 3: "width"}
-    with torch.no_grad():
-        torch.onnx.export(wrapper, example, pasted, opset_version=11, input_names=["image"], output_names=outputs, dynamic_axes=dyn)
-    add_metadata(pasted, {**meta, "realtimeseg.contract": "torchvision"})
-    with open(os.path.join(args.out, args.name + ".labels.txt"), "w") as f:
-        f.write("\n".join(COCO) + "\n")
-    print(f"exported {raw}, {pasted} and {args.name}.labels.txt")
+    raw, pasted, labels = maskrcnn_onnx.export(model, args.out, args.name, COCO, args.size, args.max_size)
+    print(f"exported {raw}, {pasted} and {labels}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import shapes_model  # noqa: E402
-from make_fixtures import RawMasks, rle  # noqa: E402
+from make_fixtures import rle  # noqa: E402
+from maskrcnn_onnx import RawMasks  # noqa: E402
 
 
 def main():

@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 from collections import OrderedDict
 
@@ -38,6 +39,9 @@ from torchvision.models.detection.backbone_utils import BackboneWithFPN
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 from torchvision.ops import MultiScaleRoIAlign
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from maskrcnn_onnx import RawMasks, add_metadata  # noqa: E402
 
 CLASSES = ["background", "box", "disc"]
 FRAME_W, FRAME_H = 160, 128  # multiples of 32 so the zoo contract needs no padding here
@@ -203,15 +207,6 @@ def export(module, example, path, input_name, output_names, dynamic_out):
                       input_names=[input_name], output_names=output_names, dynamic_axes=dynamic_axes)
 
 
-def add_metadata(path, props):
-    import onnx
-    m = onnx.load(path)
-    for k, v in props.items():
-        entry = m.metadata_props.add()
-        entry.key, entry.value = k, v
-    onnx.save(m, path)
-
-
 def rename_outputs(path, mapping):
     import onnx
     m = onnx.load(path)
@@ -222,19 +217,6 @@ def rename_outputs(path, mapping):
         out.name = mapping.get(out.name, out.name)
     onnx.checker.check_model(m)
     onnx.save(m, path)
-
-
-class RawMasks:
-    """Export without the paste step: torchvision's `paste_masks_in_image` returns the 28x28 masks as they are."""
-
-    def __enter__(self):
-        from torchvision.models.detection import transform
-        self.transform = transform
-        self.saved = transform.paste_masks_in_image
-        transform.paste_masks_in_image = lambda masks, boxes, img_shape, padding=1: masks
-
-    def __exit__(self, *exc):
-        self.transform.paste_masks_in_image = self.saved
 
 
 def write_ppm(path, img):

@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using RealtimeSeg.Runtime.Evaluation;
-using RealtimeSeg.Runtime.Imaging;
-using RealtimeSeg.Runtime.Processing;
-using RealtimeSeg.Runtime.Structures;
 
 namespace RealtimeSeg.App.Commands;
 
@@ -34,27 +30,9 @@ internal static class EvaluateCommand
             }
             int n = truth.Images.Count;
             using var model = args.Open(parse);
-            using var slot = model.CreateSlot();
-            var set = model.CreateInstanceSet();
-            var detections = new List<Detection>();
-            var keep = new SegmentOptions { MinScore = 0f, MaxInstances = 100 };
             var progress = new Progress("evaluate", n);
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < n; i++)
-            {
-                var image = truth.Images[i];
-                using var frame = Png.Read(truth.ImagePath(image));
-                slot.Segment(frame, set, keep);
-                for (int k = 0; k < set.Count; k++)
-                {
-                    detections.Add(new Detection(image.Id, set.ClassIds[k], set.Scores[k], set.Boxes[k],
-                        set.MaskKind == MaskKind.None ? null : set.Mask(k)));
-                }
-                progress.Report(i + 1);
-            }
-            double seconds = clock.Elapsed.TotalSeconds;
-            var box = CocoEvaluator.Evaluate(truth, detections, IouKind.Box);
-            CocoMetrics? mask = model.Layout.HasMasks ? CocoEvaluator.Evaluate(truth, detections, IouKind.Mask) : null;
+            var score = ModelScoring.Score(model, truth, progress.Report);
+            var (box, mask, seconds) = (score.Box, score.Mask, score.Seconds);
             Console.Out.WriteLine(parse.GetValue(json)
                 ? ToJson(model.Path, parse.GetValue(split)!, n, seconds, box, mask, truth)
                 : ToText(model.Path, parse.GetValue(split)!, n, seconds, box, mask, truth));
