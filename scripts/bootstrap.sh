@@ -24,6 +24,9 @@ DEBIAN_PACKAGES=(ffmpeg libegl1 libegl-mesa0 libgl1-mesa-dri libglfw3 xvfb xauth
 # The native library (scripts/build-native.sh): NativeAOT links with the system's C toolchain; the tests build C
 # and C++ hosts against include/realtimeseg.h with the EGL and GL headers.
 NATIVE_PACKAGES=(gcc g++ libc6-dev zlib1g-dev libegl-dev libgl-dev)
+# `realtimeseg train` runs tools/train_maskrcnn.py on Debian's PyTorch for /usr/bin/python3. Only the tests install
+# it: the runtime (view, record, the packages, the C ABI) never needs Python, and `train` names the apt command.
+TRAINING_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil python3-numpy)
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
@@ -61,7 +64,8 @@ sources_changed() {
     [ -n "$(find "$root/src/$project" \( -name bin -o -name obj \) -prune -o \
         \( -name '*.cs' -o -name '*.csproj' \) -newer "$output" -print -quit 2>/dev/null)" ] && return 0
     if [ "$project" = Renderer ] && [ -n "$(find "$root/shaders" -newer "$output" -print -quit)" ]; then return 0; fi
-    if [ "$project" = App ] && [ -n "$(find "$root"/Directory.* -newer "$output" -print -quit)" ]; then return 0; fi
+    # The trainer's scripts are copied next to the CLI by its build.
+    if [ "$project" = App ] && [ -n "$(find "$root"/Directory.* "$root"/tools/*.py -newer "$output" -print -quit)" ]; then return 0; fi
   done
   return 1
 }
@@ -89,6 +93,6 @@ check_tools
 case "${1:-}" in
   app) install_debian_packages "${DEBIAN_PACKAGES[@]}"; build_app ;;
   native-prerequisites) install_debian_packages "${NATIVE_PACKAGES[@]}" ;;
-  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" "${NATIVE_PACKAGES[@]}" ;; # the tests: all of it
+  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" "${NATIVE_PACKAGES[@]}" "${TRAINING_PACKAGES[@]}" ;; # the tests: all of it
   *) die "unknown target '$1' (expected: app, app-path or native-prerequisites)" ;;
 esac

@@ -1,5 +1,5 @@
 """The demo Mask R-CNN: torchvision's MaskRCNN (FPN, RPN, RoIAlign, box and mask heads) on a compact
-conv backbone, sized for real time on a 2-core CPU. Shared by train_demo_model.py and the speed probe."""
+conv backbone, sized for real time on a 2-core CPU. Shared by train_maskrcnn.py (`realtimeseg train --arch small`) and the speed probe."""
 from collections import OrderedDict
 
 import torch
@@ -67,15 +67,3 @@ def build(num_classes, variant="s", min_size=240, max_size=320, score_thresh=0.0
         mask_head=MaskRCNNHeads(v["fpn"], v["mask"], 1),
         mask_predictor=MaskRCNNPredictor(v["mask"][-1], v["mask"][-1], num_classes),
     )
-
-
-class ExportWrapper(nn.Module):
-    """One image in, the four outputs as a tuple (the ONNX contract's order)."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, image):
-        out = self.model([image])[0]
-        return out["boxes"], out["labels"], out["scores"], out["masks"]

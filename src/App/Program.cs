@@ -16,6 +16,7 @@ public static class Program
             BenchCommand.Create(),
             SynthDatasetCommand.Create(),
             EvaluateCommand.Create(),
+            TrainCommand.Create(),
             ProbeCommand.Create(),
             SegmentCommand.Create(),
             BenchDecodeCommand.Create(),
