@@ -60,7 +60,7 @@ internal static class PictureReader
         string path = source.Path!;
         if (!File.Exists(path))
         {
-            throw new RealtimeSegException($"{path} not found");
+            throw new RealtimeSegException($"picture {path} is missing; put it there or correct the annotation's file name");
         }
         return File.ReadAllBytes(path);
     }
