@@ -329,6 +329,9 @@ def train(args):
         save_atomic(checkpoint(model, names, args, it, opt, seconds), last_path)
         last_good = it
 
+    # Wall time of this run's loop minus validation: what a user waits for per image, everything included (data,
+    # step, progress events, checkpoints). The per-step sum (train_seconds) leaves out the overhead around steps.
+    loop_started, validating = time.perf_counter(), 0.0
     it = start
     for it in range(start, total):
         if stop.requested:
@@ -378,9 +381,11 @@ def train(args):
                      seconds=time.perf_counter() - t1)
             else:
                 os.remove(stem + ".pt")
+            validating += time.perf_counter() - t1
     if val is None or len(val) == 0:
         save_atomic(checkpoint(model, names, args, total), os.path.join(ckpt_dir, "best.pt"))
-    emit("done", iteration=total, trainSeconds=seconds, checkpoint=last_path)
+    emit("done", iteration=total, trainSeconds=seconds, checkpoint=last_path,
+         loopIterations=total - start, loopSeconds=time.perf_counter() - loop_started - validating)
     return 0
 
 
@@ -392,9 +397,10 @@ def kept(last_good, path):
 
 def raise_non_finite(args, it, parts, last_good, last_path):
     bad = ", ".join(f"{k}={v}" for k, v in parts.items() if not math.isfinite(v))
+    again = "it resumes from that checkpoint" if last_good is not None else "it starts again"
     raise UserError(f"the loss became non-finite at iteration {it + 1} ({bad}); {kept(last_good, last_path)}; lower --lr "
-                    f"(now {args.lr}, try {args.lr / 10:g}) or lengthen --warmup (now {args.warmup}) and run the command again: it "
-                    f"resumes from that checkpoint")
+                    f"(now {args.lr:g}, try {args.lr / 10:g}) or lengthen --warmup (now {args.warmup}) and run the command "
+                    f"again: {again}")
 
 
 # ----------------------------------------------------------------------------- export

@@ -110,12 +110,15 @@ internal sealed class TrainingRun(TrainSettings settings)
         return s.ToString();
     }
 
-    internal sealed record TrainOutcome(int Status, int Iteration, int Total, double TrainSeconds, string? Error, JsonElement? Start);
+    /// <param name="LoopSeconds">Wall time of the last run's loop over <paramref name="LoopIterations"/>, validation excluded.</param>
+    internal sealed record TrainOutcome(int Status, int Iteration, int Total, double TrainSeconds, string? Error, JsonElement? Start,
+        int LoopIterations = 0, double LoopSeconds = 0);
 
     private TrainOutcome Train(TrainerProcess trainer, TrainingHistory history, CocoGroundTruth? val)
     {
         int iteration = 0, total = 0;
-        double trainSeconds = 0;
+        double trainSeconds = 0, loopSeconds = 0;
+        int loopIterations = 0;
         string? error = null;
         JsonElement? start = null;
         int status = trainer.Run(TrainerArguments(), (kind, e) =>
@@ -149,6 +152,8 @@ internal sealed class TrainingRun(TrainSettings settings)
                     break;
                 case "done":
                     trainSeconds = e.GetProperty("trainSeconds").GetDouble();
+                    loopIterations = e.GetProperty("loopIterations").GetInt32();
+                    loopSeconds = e.GetProperty("loopSeconds").GetDouble();
                     break;
                 case "error":
                     error = e.GetProperty("message").GetString();
@@ -156,7 +161,7 @@ internal sealed class TrainingRun(TrainSettings settings)
             }
         });
         _progress.End();
-        return new TrainOutcome(status, iteration, total, trainSeconds, error, start);
+        return new TrainOutcome(status, iteration, total, trainSeconds, error, start, loopIterations, loopSeconds);
     }
 
     private List<string> TrainerArguments()

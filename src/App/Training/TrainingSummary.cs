@@ -26,6 +26,12 @@ internal static class TrainingSummary
             int images = (int)history.Losses.Count * (outcome.Start?.GetProperty("batch").GetInt32() ?? 1);
             w.WriteLine(string.Create(inv, $"- training time: {outcome.TrainSeconds / 60:0.0} min in the training steps (all runs, resumes included; validation not counted), {images / Math.Max(outcome.TrainSeconds, 1e-9):0.00} images/s"));
         }
+        if (outcome.LoopSeconds > 0)
+        {
+            // The figure bench/train-throughput.sh compares with a bare torchvision loop: everything around the steps included.
+            int images = outcome.LoopIterations * (outcome.Start?.GetProperty("batch").GetInt32() ?? 1);
+            w.WriteLine(string.Create(inv, $"- wall time of the training loop (this run, validation excluded): {outcome.LoopSeconds:0.0} s for {outcome.LoopIterations} iterations, {images / outcome.LoopSeconds:0.00} images/s"));
+        }
         var last = history.Losses.TakeLast(100).ToList();
         if (last.Count > 0)
         {
