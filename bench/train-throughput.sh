@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 
 # The demo model's data at a tenth of its size: 400 training pictures of 320x240, 20 held out.
-./realtimeseg synth-dataset --out "$work/data" --train 400 --val 20 --size 320x240 --seed 1 >/dev/null
+./realtimeseg synth-dataset --out "$work/data" --train 400 --val 20 --size 320x240 --seed 1 >/dev/null 2>&1
 options=(--arch small --iterations "$iterations" --batch 4 --lr 0.02 --size 240 --threads 2 --seed 1 --eval-every 100000)
 
 t=() b=()
@@ -23,7 +23,7 @@ for ((i = 1; i <= rounds; i++)); do
     { cat "$work/train.log" >&2; exit 1; }
   t+=("$(sed -n 's/.*wall time of the training loop.*, \([0-9.]*\) images\/s$/\1/p' "$work/run/training/summary.md")")
   line="$(/usr/bin/python3 bench/train_bare.py --data "$work/run/dataset" --iterations "$iterations" --batch 4 --size 240 --threads 2)"
-  b+=("$(awk '{ printf "%.3f", $5 / $7 }' <<<"$line")")
+  b+=("$(awk '{ printf "%.3f", $4 / $6 }' <<<"$line")")
   echo "round $i: train ${t[-1]} images/s, bare torchvision loop ${b[-1]} images/s"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
