@@ -118,8 +118,15 @@ public sealed partial class TrainCommandTests
 
         string labelme = Path.Combine(dir.Path, "labelme");
         LabelmeScenes.Write(labelme, count: 16, seed: 5);
+        string weights = Path.Combine(source, "checkpoints", "best.pt");
+
+        // Weights of the other architecture: refused with the --arch to give, not trained half-loaded.
+        var wrong = CliRunner.Run(["train", "--data", labelme, "--out", Path.Combine(dir.Path, "wrong"), "--arch", "r50-fpn", "--weights", weights,
+            "--iterations", "2"], timeoutSeconds: 300);
+        Assert.Equal($"error: --weights {weights} is a 'small' model; train it with --arch small, or give 'r50-fpn' weights", TrainErrors.AssertOneError(wrong));
+
         string run = Path.Combine(dir.Path, "run");
-        var r = CliRunner.Run(Quick(labelme, run, 30, "--val-fraction", "0.25", "--weights", Path.Combine(source, "checkpoints", "best.pt")),
+        var r = CliRunner.Run(Quick(labelme, run, 30, "--val-fraction", "0.25", "--weights", weights),
             timeoutSeconds: 300);
         Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
         Assert.Contains("dataset   labelme: 3 classes (coin, tile, wedge); train 12 images, 36 objects; val 4 images, 12 objects (seeded split)",
