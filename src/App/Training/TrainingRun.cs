@@ -24,6 +24,23 @@ internal sealed class TrainingRun(TrainSettings settings)
     /// <summary>ONNX Runtime's AP of the export may differ from PyTorch's by this much (resize and paste rounding).</summary>
     public const double AgreementTolerance = 0.01;
 
+    /// <summary>
+    /// The agreement the val split can resolve: 0.01, or on a split so small that a few objects' matches move AP by
+    /// more, what three objects of its rarest class crossing one of the ten IoU thresholds move it by. (A run of
+    /// 4 val images scored the pasted export 0.014 above PyTorch: the runtime resizes the picture and the
+    /// in-graph paste works at the model's input size, and a 10-pixel object's mask then crosses a threshold.)
+    /// </summary>
+    internal static double Tolerance(CocoGroundTruth val)
+    {
+        var perClass = val.Objects.Where(o => !o.IsCrowd).GroupBy(o => o.CategoryId).Select(g => g.Count()).ToList();
+        if (perClass.Count == 0)
+        {
+            return AgreementTolerance;
+        }
+        double oneObject = 1.0 / (10 * perClass.Count * perClass.Min());
+        return Math.Max(AgreementTolerance, 3 * oneObject);
+    }
+
     private readonly string _out = Path.GetFullPath(settings.Out);
     private readonly TrainingProgress _progress = new();
     private string Dataset => Path.Combine(_out, "dataset");
@@ -329,15 +346,20 @@ internal sealed class TrainingRun(TrainSettings settings)
             scores.Add((Path.GetFileName(path), score));
             w.WriteLine(string.Create(inv, $"{$"  ONNX Runtime, {Path.GetFileName(path)}",-Label}{score.Mask!.AP,7:0.000} {score.Mask.AP50,6:0.000}  {score.Box.AP,7:0.000} {score.Box.AP50,6:0.000}"));
         }
-        double worst = scores.Max(s => Math.Max(Math.Abs(s.Score.Mask!.AP - best.MaskAP), Math.Abs(s.Score.Box.AP - best.BoxAP)));
+        var (worstName, worst) = scores.Select(s => (s.Name, Math.Max(Math.Abs(s.Score.Mask!.AP - best.MaskAP), Math.Abs(s.Score.Box.AP - best.BoxAP))))
+            .MaxBy(d => d.Item2);
+        double tolerance = Tolerance(val);
+        string allowed = tolerance > AgreementTolerance
+            ? string.Create(inv, $"{tolerance:0.000} on {val.Objects.Count(o => !o.IsCrowd)} val objects")
+            : string.Create(inv, $"{AgreementTolerance}");
         string? disagreement = null;
-        if (worst > AgreementTolerance)
+        if (worst > tolerance)
         {
-            disagreement = string.Create(inv, $"the exported models' AP differs from PyTorch's by {worst:0.000} (more than {AgreementTolerance}); the export is wrong: please report it with {history.Folder}");
+            disagreement = string.Create(inv, $"{worstName}'s AP differs from PyTorch's by {worst:0.000} (more than {allowed}); the export is wrong: please report it with {history.Folder}");
         }
         else
         {
-            w.Write(string.Create(inv, $"  ONNX Runtime agrees with PyTorch within {worst:0.000} AP"));
+            w.Write(string.Create(inv, $"  ONNX Runtime agrees with PyTorch within {worst:0.000} AP (allowed {allowed})"));
         }
         return new ExportReport(w.ToString().TrimEnd(), disagreement, scores[0].Score, scores[1].Score);
     }
