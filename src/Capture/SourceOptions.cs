@@ -24,6 +24,12 @@ public sealed record SourceOptions
     /// <summary>The synthetic scene renders as fast as it can instead of at its fps (offline work, benchmarks).</summary>
     public bool Unpaced { get; init; }
 
+    /// <summary>
+    /// Have FFmpeg convert every stream to RGB, as before frames could travel as YUV 4:2:0: for comparisons and
+    /// benchmarks of the two paths (the YUV path is the default wherever the stream is 8-bit 4:2:0).
+    /// </summary>
+    public bool DecodeToRgb { get; init; }
+
     /// <summary>A live source silent for this long is treated as dropped (and reconnected).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

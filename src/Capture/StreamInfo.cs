@@ -28,6 +28,15 @@ public sealed record StreamInfo
     /// <summary>Codec or generator name, e.g. <c>h264</c>, <c>rawvideo</c>, <c>testsrc2</c>.</summary>
     public string Codec { get; init; } = "";
 
+    /// <summary>The decoder's pixel format as FFmpeg names it (<c>yuv420p</c>, <c>nv12</c>, <c>rgb24</c>), empty when not probed.</summary>
+    public string PixelFormat { get; init; } = "";
+
+    /// <summary>The stream's YUV matrix tag (<c>bt709</c>, <c>smpte170m</c>, …), empty or <c>unknown</c> when untagged.</summary>
+    public string ColorSpace { get; init; } = "";
+
+    /// <summary>The stream's range tag: <c>tv</c> (limited), <c>pc</c> (full), empty or <c>unknown</c> when untagged.</summary>
+    public string ColorRange { get; init; } = "";
+
     /// <summary>True for cameras and streams: frames arrive at their own pace.</summary>
     public bool IsLive { get; init; }
 

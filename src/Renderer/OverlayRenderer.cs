@@ -204,6 +204,7 @@ public sealed class OverlayRenderer : IDisposable
         _gl.ColorMask(true, true, true, true);
         _gl.BindSampler(0, 0);
         _gl.BindSampler(1, 0);
+        _gl.BindSampler(2, 0);
         _gl.BlendFuncSeparate(BlendingFactor.SrcAlpha, BlendingFactor.OneMinusSrcAlpha, BlendingFactor.One, BlendingFactor.OneMinusSrcAlpha);
         _gl.BlendEquationSeparate(BlendEquationModeEXT.FuncAdd, BlendEquationModeEXT.FuncAdd);
     }

@@ -41,9 +41,14 @@ internal sealed class SourceArguments
         Description = "Play files at their own frame rate, like a live source (frames the consumer misses are dropped)",
     };
 
+    public Option<bool> RgbDecode { get; } = new("--rgb-decode")
+    {
+        Description = "Have FFmpeg convert frames to RGB instead of handing over a 4:2:0 stream's own YUV planes (slower; for comparing, or for a stream whose colour tags are wrong)",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Source, SourceSize, SourceFps, InputFormat, Stride, Realtime })
+        foreach (var option in new Option[] { Source, SourceSize, SourceFps, InputFormat, Stride, Realtime, RgbDecode })
         {
             command.Options.Add(option);
         }
@@ -72,6 +77,7 @@ internal sealed class SourceArguments
             InputFormat = parse.GetValue(InputFormat) ?? "",
             Stride = stride,
             Realtime = parse.GetValue(Realtime),
+            DecodeToRgb = parse.GetValue(RgbDecode),
         };
     }
 }

@@ -5,8 +5,8 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 
 /// <summary>
 /// Frames from one FFmpeg process: camera, video file, still image, network stream, lavfi generator or expert
-/// arguments. <see cref="Open"/> describes the source with ffprobe, then starts ffmpeg decoding to PAM on its
-/// stdout; <see cref="Read"/> fills pooled frames from that pipe and stamps each with its arrival time. A live
+/// arguments. <see cref="Open"/> describes the source with ffprobe, then starts ffmpeg decoding to Y4M planes or
+/// PAM RGB (<see cref="DecodeFormat"/>) on its stdout; <see cref="Read"/> fills pooled frames from that pipe and stamps each with its arrival time. A live
 /// source silent for <see cref="SourceOptions.StallTimeout"/> is cut (the process killed) so the capture loop
 /// can reconnect instead of hanging.
 /// </summary>
@@ -15,7 +15,7 @@ internal sealed class FfmpegFrameSource : IFrameSource
     private readonly FfmpegTools _tools;
     private readonly SourceOptions _options;
     private FfmpegProcess? _process;
-    private PamReader? _reader;
+    private IPipeReader? _reader;
     private Timer? _watchdog;
     private long _lastFrameTicks;
     private long _delivered;
@@ -53,6 +53,9 @@ internal sealed class FfmpegFrameSource : IFrameSource
 
     public string? EndReason { get; private set; }
 
+    /// <summary>What the pipe carries since the last Open: "yuv420p planes (Bt709)" or "rgb24" (for logs and benchmarks).</summary>
+    public string PixelPath { get; private set; } = "";
+
     /// <summary>The ffmpeg command line of the current process (for logs and bug reports).</summary>
     public string? CommandLine => _process?.CommandLine;
 
@@ -70,7 +73,8 @@ internal sealed class FfmpegFrameSource : IFrameSource
         // Info level: the decoder's "Stream #0:0: Video: …" line is how a camera or stream gets described.
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", OpensOnce ? "info" : "error" };
         args.AddRange(FfmpegInput.InputArguments(Spec, _options, paced: true));
-        args.AddRange(FfmpegInput.DecodeArguments(Spec, _options));
+        var format = DecodeFormat.Choose(Spec, _options, Info);
+        args.AddRange(FfmpegInput.DecodeArguments(Spec, _options, format));
         EndReason = null;
         _stalled = false;
         _delivered = 0;
@@ -84,7 +88,8 @@ internal sealed class FfmpegFrameSource : IFrameSource
             _process = new FfmpegProcess(_tools.Ffmpeg, args);
         }
         PipeBuffer.TryGrow(_process.Output);
-        _reader = new PamReader(_process.Output);
+        _reader = format.Yuv ? new Y4mReader(_process.Output, format.Matrix) : new PamReader(_process.Output);
+        PixelPath = format.Yuv ? $"{format.PixFmt} planes ({format.Matrix})" : "rgb24";
         Volatile.Write(ref _lastFrameTicks, Stopwatch.GetTimestamp());
         if (Spec.IsLive)
         {

@@ -4,9 +4,10 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 
 /// <summary>
 /// The FFmpeg command-line pieces for one source: the input part (shared by ffprobe and ffmpeg) and the
-/// decode-to-pipe output part. Frames leave FFmpeg as PAM images (a tiny header, then RGB rows), so each frame
-/// carries its own size: a stream that changes resolution, or a video FFmpeg auto-rotates, never desynchronises
-/// the reader the way a fixed-size raw pipe would.
+/// decode-to-pipe output part. Frames leave FFmpeg as Y4M planes where the stream is 8-bit 4:2:0 and its size is
+/// fixed (<see cref="DecodeFormat"/>), else as PAM images (a tiny header, then RGB rows), whose every frame carries
+/// its own size: a stream that changes resolution never desynchronises the reader the way a fixed-size raw pipe
+/// would.
 /// </summary>
 internal static class FfmpegInput
 {
@@ -59,8 +60,11 @@ internal static class FfmpegInput
         return args;
     }
 
-    /// <summary>Everything after the input: the first video stream only, optional stride and scale, PAM frames on stdout.</summary>
-    public static List<string> DecodeArguments(SourceSpec spec, SourceOptions options)
+    /// <summary>
+    /// Everything after the input: the first video stream only, optional stride and scale, frames on stdout in
+    /// <paramref name="format"/> (Y4M planes or PAM RGB).
+    /// </summary>
+    public static List<string> DecodeArguments(SourceSpec spec, SourceOptions options, DecodeFormat format)
     {
         var filters = new List<string>();
         if (options.Stride > 1)
@@ -77,7 +81,10 @@ internal static class FfmpegInput
             args.AddRange(["-vf", string.Join(',', filters)]);
         }
         // passthrough: every decoded frame once, in order; FFmpeg's default would duplicate or drop to fit a rate.
-        args.AddRange(["-fps_mode", "passthrough", "-f", "image2pipe", "-c:v", "pam", "-pix_fmt", "rgb24", "-"]);
+        args.AddRange(["-fps_mode", "passthrough"]);
+        args.AddRange(format.Yuv
+            ? ["-f", "yuv4mpegpipe", "-pix_fmt", format.PixFmt, "-"]
+            : ["-f", "image2pipe", "-c:v", "pam", "-pix_fmt", "rgb24", "-"]);
         return args;
     }
 

@@ -6,7 +6,7 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// Reads the PAM images FFmpeg writes to its stdout (<c>-f image2pipe -c:v pam -pix_fmt rgb24</c>): a short text
 /// header with the size, then packed RGB rows, which land straight in a pooled frame. Allocation-free per frame.
 /// </summary>
-internal sealed class PamReader(Stream input)
+internal sealed class PamReader(Stream input) : IPipeReader
 {
     private const int MaxHeader = 256;
     private readonly BufferedStream _input = new(input, 1 << 16);

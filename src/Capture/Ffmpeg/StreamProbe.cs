@@ -9,7 +9,7 @@ internal static partial class StreamProbe
     public static StreamInfo Run(FfmpegTools tools, SourceSpec spec, SourceOptions options, CancellationToken cancel = default)
     {
         var args = new List<string> { "-v", "error", "-select_streams", "v:0",
-            "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,codec_name,duration:format=duration",
+            "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,codec_name,pix_fmt,color_space,color_range,duration:format=duration",
             "-of", "json" };
         args.AddRange(FfmpegInput.InputArguments(spec, options, paced: false));
         using var process = new FfmpegProcess(tools.Ffprobe, args);
@@ -83,6 +83,9 @@ internal static partial class StreamProbe
             FrameCountIsEstimate = estimated,
             Duration = spec.IsLive || seconds is null ? null : TimeSpan.FromSeconds(seconds.Value),
             Codec = s.TryGetProperty("codec_name", out var c) ? c.GetString() ?? "" : "",
+            PixelFormat = s.TryGetProperty("pix_fmt", out var pf) ? pf.GetString() ?? "" : "",
+            ColorSpace = s.TryGetProperty("color_space", out var cs) ? cs.GetString() ?? "" : "",
+            ColorRange = s.TryGetProperty("color_range", out var cr) ? cr.GetString() ?? "" : "",
             IsLive = spec.IsLive || options.Realtime,
         };
     }

@@ -10,7 +10,7 @@ namespace RealtimeSeg.Renderer.Graphics;
 /// </summary>
 internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
 {
-    public const int TextureUnits = 2; // the overlay binds units 0 and 1
+    public const int TextureUnits = 3; // the overlay binds units 0 and 1, and 2 for a YUV frame's V plane
 
     public int Program, VertexArray, ArrayBuffer, UnpackBuffer, PackBuffer, ActiveTexture;
     public fixed int Texture2D[TextureUnits];

@@ -10,23 +10,33 @@ namespace RealtimeSeg.Renderer.Passes;
 /// The video frame, letterboxed: uploaded into a texture allocated once per size and updated in place
 /// (re-allocating every frame stalls drivers), optionally through two pixel-unpack buffers used in turn so the
 /// copy from our memory does not wait for the GPU's read of the previous frame; skipped when the frame is the
-/// one already uploaded. BGR orders are swizzled in the shader, not on the CPU.
+/// one already uploaded. BGR orders are swizzled in the shader, not on the CPU; a YUV 4:2:0 frame goes up as its
+/// three planes (one-channel textures, half the bytes of RGB) and is converted by the shader with the frame's
+/// matrix and range.
 /// </summary>
 internal sealed unsafe class FramePass
 {
     private readonly GL _gl;
     private readonly ShaderProgram _program;
-    private readonly uint _texture, _emptyVertexArray;
+    private readonly uint[] _planes = new uint[3]; // RGB(A) frames use the first; YUV 4:2:0 all three (Y, U, V)
+    private readonly uint _emptyVertexArray;
     private readonly uint[] _pixelBuffers = new uint[2];
-    private int _width, _height, _internalFormat, _pixelBufferSize, _nextPixelBuffer;
+    private int _width, _height, _pixelBufferSize, _nextPixelBuffer;
+    private PixelFormat? _allocatedFormat;
     private long _lastId = -1, _lastGeneration = -1;
     private Frame? _last;
+    private readonly float[] _yuvToRgb = new float[9];
 
     public FramePass(GL gl, GlObjects objects)
     {
         _gl = gl;
         _program = objects.Program("frame");
-        _texture = PassMath.CreateTexture(gl, objects, TextureTarget.Texture2D, GLEnum.Linear);
+        // Chroma is sampled nearest: each 2x2 block takes its own chroma sample, as FFmpeg's converter does, so a
+        // YUV frame draws as the RGB path's picture (filtered chroma shifts colour edges by a quarter sample).
+        for (int i = 0; i < _planes.Length; i++)
+        {
+            _planes[i] = PassMath.CreateTexture(gl, objects, TextureTarget.Texture2D, i == 0 ? GLEnum.Linear : GLEnum.Nearest);
+        }
         _emptyVertexArray = objects.VertexArray(); // the quad comes from gl_VertexID
         _pixelBuffers[0] = objects.Buffer();
         _pixelBuffers[1] = objects.Buffer();
@@ -35,15 +45,39 @@ internal sealed unsafe class FramePass
     public void Draw(Frame frame, PassTarget target, bool usePixelBuffers)
     {
         Upload(frame, usePixelBuffers);
+        bool yuv = frame.Format == PixelFormat.Yuv420;
         _gl.UseProgram(_program.Handle);
         target.SetUniforms(_gl, _program);
         _gl.Uniform2(_program.Uniform("uFrameSize"), (float)frame.Width, (float)frame.Height);
         _gl.Uniform1(_program.Uniform("uFrame"), 0);
+        _gl.Uniform1(_program.Uniform("uChromaU"), 1);
+        _gl.Uniform1(_program.Uniform("uChromaV"), 2);
         _gl.Uniform1(_program.Uniform("uSwapRedBlue"), frame.Format is PixelFormat.Bgr24 or PixelFormat.Bgra32 ? 1 : 0);
+        _gl.Uniform1(_program.Uniform("uYuv"), yuv ? 1 : 0);
+        if (yuv)
+        {
+            SetYuvUniforms(frame.Color);
+        }
+        for (int i = 0; i < (yuv ? 3 : 1); i++)
+        {
+            _gl.ActiveTexture(TextureUnit.Texture0 + i);
+            _gl.BindTexture(TextureTarget.Texture2D, _planes[i]);
+        }
         _gl.ActiveTexture(TextureUnit.Texture0);
-        _gl.BindTexture(TextureTarget.Texture2D, _texture);
         _gl.BindVertexArray(_emptyVertexArray);
         _gl.DrawArrays(PrimitiveType.TriangleStrip, 0, 4);
+    }
+
+    // The shader works on 0-1 values: rgb = M (yuv - offset), M column-major, the luma scale folded in.
+    private void SetYuvUniforms(YuvColor color)
+    {
+        var k = color.Coefficients();
+        float[] m = _yuvToRgb;
+        (m[0], m[1], m[2]) = (k.LumaScale, k.LumaScale, k.LumaScale);
+        (m[3], m[4], m[5]) = (0f, -k.CbToGreen, k.CbToBlue);
+        (m[6], m[7], m[8]) = (k.CrToRed, -k.CrToGreen, 0f);
+        _gl.UniformMatrix3(_program.Uniform("uYuvToRgb"), 1, false, m);
+        _gl.Uniform3(_program.Uniform("uYuvOffset"), k.LumaOffset / 255f, 128f / 255f, 128f / 255f);
     }
 
     private void Upload(Frame frame, bool usePixelBuffers)
@@ -53,18 +87,19 @@ internal sealed unsafe class FramePass
         {
             return;
         }
-        int bpp = frame.Format.BytesPerPixel();
-        var format = bpp == 4 ? GLPixelFormat.Rgba : GLPixelFormat.Rgb;
-        var internalFormat = bpp == 4 ? InternalFormat.Rgba8 : InternalFormat.Rgb8;
-        _gl.ActiveTexture(TextureUnit.Texture0);
-        _gl.BindTexture(TextureTarget.Texture2D, _texture);
+        int planes = frame.Format == PixelFormat.Yuv420 ? 3 : 1;
         _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 1);
-        _gl.PixelStore(PixelStoreParameter.UnpackRowLength, frame.Stride / bpp);
-        if (frame.Width != _width || frame.Height != _height || (int)internalFormat != _internalFormat)
+        if (frame.Width != _width || frame.Height != _height || frame.Format != _allocatedFormat)
         {
             _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
-            _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)frame.Width, (uint)frame.Height, 0, format, PixelType.UnsignedByte, null);
-            (_width, _height, _internalFormat) = (frame.Width, frame.Height, (int)internalFormat);
+            for (int i = 0; i < planes; i++)
+            {
+                var (w, h, format, internalFormat) = PlaneLayout(frame, i);
+                _gl.ActiveTexture(TextureUnit.Texture0);
+                _gl.BindTexture(TextureTarget.Texture2D, _planes[i]);
+                _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)w, (uint)h, 0, format, PixelType.UnsignedByte, null);
+            }
+            (_width, _height, _allocatedFormat) = (frame.Width, frame.Height, frame.Format);
         }
         var pixels = frame.Pixels;
         if (usePixelBuffers)
@@ -88,18 +123,41 @@ internal sealed unsafe class FramePass
             }
             pixels.CopyTo(new Span<byte>(mapped, pixels.Length));
             _gl.UnmapBuffer(BufferTargetARB.PixelUnpackBuffer);
-            _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)frame.Width, (uint)frame.Height, format, PixelType.UnsignedByte, null);
-            _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
         }
         else
         {
             _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
-            fixed (byte* p = pixels)
+        }
+        fixed (byte* start = pixels)
+        {
+            // With a pixel buffer bound, the "pointer" is an offset into it; else it points into the frame.
+            byte* origin = usePixelBuffers ? null : start;
+            for (int i = 0; i < planes; i++)
             {
-                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)frame.Width, (uint)frame.Height, format, PixelType.UnsignedByte, p);
+                var (w, h, format, _) = PlaneLayout(frame, i);
+                int bpp = planes == 3 ? 1 : frame.Format.BytesPerPixel();
+                long offset = i == 0 ? 0 : (long)frame.Stride * frame.Height + (i - 1) * (long)frame.PlaneStride(1) * (frame.Height / 2);
+                _gl.ActiveTexture(TextureUnit.Texture0);
+                _gl.BindTexture(TextureTarget.Texture2D, _planes[i]);
+                _gl.PixelStore(PixelStoreParameter.UnpackRowLength, frame.PlaneStride(i) / bpp);
+                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)w, (uint)h, format, PixelType.UnsignedByte, origin + offset);
             }
         }
+        _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
         _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
         (_last, _lastId, _lastGeneration) = (frame, frame.Id, frame.Generation);
+    }
+
+    private static (int Width, int Height, GLPixelFormat Format, InternalFormat InternalFormat) PlaneLayout(Frame frame, int plane)
+    {
+        if (frame.Format == PixelFormat.Yuv420)
+        {
+            return plane == 0
+                ? (frame.Width, frame.Height, GLPixelFormat.Red, InternalFormat.R8)
+                : (frame.Width / 2, frame.Height / 2, GLPixelFormat.Red, InternalFormat.R8);
+        }
+        return frame.Format.BytesPerPixel() == 4
+            ? (frame.Width, frame.Height, GLPixelFormat.Rgba, InternalFormat.Rgba8)
+            : (frame.Width, frame.Height, GLPixelFormat.Rgb, InternalFormat.Rgb8);
     }
 }

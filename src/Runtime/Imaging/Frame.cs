@@ -18,9 +18,9 @@ public enum PixelFormat
     Gray8,
 
     /// <summary>
-    /// Planar YUV 4:2:0 in FFmpeg's yuv420p layout, for encoders: a Width x Height luma plane (stride = Width),
-    /// then the U and V planes at half width and height. Width and Height are even; the buffer holds
-    /// Width x Height x 3/2 bytes.
+    /// Planar YUV 4:2:0 in FFmpeg's yuv420p layout: a Width x Height luma plane (<see cref="Frame.Stride"/> apart),
+    /// then the U and V planes at half width and height (Stride / 2 apart), one after another in one buffer. Width,
+    /// Height and Stride are even. How the values map to RGB is the frame's <see cref="Frame.Color"/>.
     /// </summary>
     Yuv420,
 }
@@ -84,6 +84,12 @@ public sealed class Frame : IDisposable
     /// <summary>How the pixels are laid out.</summary>
     public PixelFormat Format { get; private set; }
 
+    /// <summary>
+    /// For <see cref="PixelFormat.Yuv420"/> frames, the matrix and range that map the planes to RGB (the source
+    /// sets it after renting; a fresh frame says BT.601, limited range). Ignored for the RGB formats.
+    /// </summary>
+    public YuvColor Color { get; set; }
+
     /// <summary>Increasing number given by the source.</summary>
     public long Id { get; set; }
 
@@ -107,6 +113,31 @@ public sealed class Frame : IDisposable
     /// <summary>Row <paramref name="y"/>'s pixels (Width × bytes per pixel), top row 0.</summary>
     public Span<byte> Row(int y) => Pixels.Slice(y * Stride, Width * Format.BytesPerPixel());
 
+    /// <summary>
+    /// Plane <paramref name="index"/>: for <see cref="PixelFormat.Yuv420"/>, 0 is luma (Height rows,
+    /// <see cref="Stride"/> apart), 1 is U and 2 is V (Height / 2 rows, Stride / 2 apart); for the packed formats
+    /// plane 0 is all the pixels.
+    /// </summary>
+    public Span<byte> Plane(int index)
+    {
+        var pixels = Pixels;
+        if (Format != PixelFormat.Yuv420)
+        {
+            return index == 0 ? pixels : throw new ArgumentOutOfRangeException(nameof(index), index, $"a {Format} frame has one plane");
+        }
+        int luma = Stride * Height, chroma = luma / 4;
+        return index switch
+        {
+            0 => pixels[..luma],
+            1 => pixels.Slice(luma, chroma),
+            2 => pixels.Slice(luma + chroma, chroma),
+            _ => throw new ArgumentOutOfRangeException(nameof(index), index, "a YUV 4:2:0 frame has planes 0 (Y), 1 (U) and 2 (V)"),
+        };
+    }
+
+    /// <summary>Bytes from one row of plane <paramref name="index"/> to the next.</summary>
+    public int PlaneStride(int index) => index == 0 || Format != PixelFormat.Yuv420 ? Stride : Stride / 2;
+
     internal int Capacity => _buffer?.Length ?? 0;
 
     /// <summary>A frame over a buffer rented from the shared array pool (contents unspecified).</summary>
@@ -121,7 +152,7 @@ public sealed class Frame : IDisposable
     {
         int minimum = CheckedStride(width, height, format);
         stride = stride == 0 ? minimum : stride;
-        if (stride < minimum || (format == PixelFormat.Yuv420 && stride != minimum) || pixels.Length < BufferSize(stride, height, format))
+        if (stride < minimum || (format == PixelFormat.Yuv420 && stride % 2 != 0) || pixels.Length < BufferSize(stride, height, format))
         {
             throw new ArgumentException($"buffer of {pixels.Length} bytes with stride {stride} is too small for a {width}x{height} {format} frame");
         }
@@ -164,13 +195,14 @@ public sealed class Frame : IDisposable
         Format = format;
         Id = 0;
         Timestamp = 0;
+        Color = default;
         Generation = Interlocked.Increment(ref _generations);
         _references = 1;
     }
 
     internal void DropBuffer() => _buffer = null;
 
-    /// <summary>Bytes a frame's pixels take: rows times stride, plus the two chroma planes for YUV 4:2:0.</summary>
+    /// <summary>Bytes a frame's pixels take: rows times stride, plus the two quarter-size chroma planes for YUV 4:2:0.</summary>
     internal static int BufferSize(int stride, int height, PixelFormat format) =>
         format == PixelFormat.Yuv420 ? stride * height * 3 / 2 : stride * height;
 

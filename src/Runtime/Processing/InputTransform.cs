@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -11,7 +12,10 @@ namespace RealtimeSeg.Runtime.Processing;
 /// Maps a frame of one size to the model's input tensor and the model's boxes back to the frame: resize keeping
 /// aspect (bilinear, align_corners=False, like torch), channel order and normalisation of the contract, zero
 /// padding to the contract's multiple (bottom and right, so coordinates need no offset). Built once per
-/// (frame size, format, policy) and reused: the tap tables are computed here, never per frame.
+/// (frame size, format, policy) and reused: the tap tables are computed here, never per frame. A YUV 4:2:0 frame
+/// is converted, resized and normalised in the same single pass at the model's resolution: each resize tap is
+/// converted to RGB (chroma of its 2x2 block, clamped as FFmpeg's converter does) and the taps are blended, so
+/// the tensor is the one the RGB path makes from the frame converted at full size, without making that image.
 /// </summary>
 internal sealed class InputTransform
 {
@@ -22,6 +26,7 @@ internal sealed class InputTransform
     private readonly int[] _channelOffset = new int[3];
     private readonly float[] _gain = new float[3];
     private readonly float[] _bias = new float[3];
+    private readonly bool _bgrOrder;
 
     public InputTransform(int sourceWidth, int sourceHeight, PixelFormat format, SizePolicy policy, InputEncoding encoding, int padMultiple)
     {
@@ -38,7 +43,9 @@ internal sealed class InputTransform
         (_x0, _x1, _wx) = Taps(sourceWidth, InputWidth);
         (_y0, _y1, _wy) = Taps(sourceHeight, InputHeight);
 
-        var (r, g, b) = format.ChannelOffsets();
+        _bgrOrder = encoding != InputEncoding.Rgb01;
+        // YUV frames are converted to RGB per resize tap (below); the packed formats are read at their offsets.
+        var (r, g, b) = format == PixelFormat.Yuv420 ? (0, 1, 2) : format.ChannelOffsets();
         if (encoding == InputEncoding.Rgb01)
         {
             _channelOffset[0] = r; _channelOffset[1] = g; _channelOffset[2] = b;
@@ -96,13 +103,19 @@ internal sealed class InputTransform
         var c0 = tensor[..plane];
         var c1 = tensor.Slice(plane, plane);
         var c2 = tensor.Slice(2 * plane, plane);
+        bool yuv = frame.Format == PixelFormat.Yuv420;
+        var coefficients = yuv ? frame.Color.Coefficients() : default;
         for (int y = 0; y < InputHeight; y++)
         {
             var r0 = c0.Slice(y * TensorWidth, InputWidth);
             var r1 = c1.Slice(y * TensorWidth, InputWidth);
             var r2 = c2.Slice(y * TensorWidth, InputWidth);
             // All three channels in one pass: each source pixel (and its resize taps) is read once.
-            if (identity)
+            if (yuv)
+            {
+                YuvRow(frame, y, coefficients, _bgrOrder ? r2 : r0, r1, _bgrOrder ? r0 : r2);
+            }
+            else if (identity)
             {
                 Deinterleave(frame.Row(y), bpp, r0, r1, r2);
             }
@@ -177,6 +190,53 @@ internal sealed class InputTransform
             Unsafe.Add(ref p1, x) = Lerp(ref t, ref u, a + o1, b + o1, wx0, wx, wy0, wy);
             Unsafe.Add(ref p2, x) = Lerp(ref t, ref u, a + o2, b + o2, wx0, wx, wy0, wy);
         }
+    }
+
+    // One output row from the three planes: the four taps of each output pixel are converted (with the chroma of
+    // their 2x2 block) and clamped, then blended with the bilinear weights. Luma and chroma rows of both source
+    // rows are taken once per output row; the tap tables bound every index, as for the packed path.
+    private void YuvRow(Frame frame, int y, in YuvToRgb k, Span<float> red, Span<float> green, Span<float> blue)
+    {
+        int lumaStride = frame.Stride, chromaStride = lumaStride / 2;
+        int top = _y0[y], bottom = _y1[y];
+        float wy = _wy[y], wy0 = 1f - wy;
+        ref byte luma = ref MemoryMarshal.GetReference(frame.Plane(0));
+        ref byte u = ref MemoryMarshal.GetReference(frame.Plane(1));
+        ref byte v = ref MemoryMarshal.GetReference(frame.Plane(2));
+        ref byte yTop = ref Unsafe.Add(ref luma, top * lumaStride);
+        ref byte yBottom = ref Unsafe.Add(ref luma, bottom * lumaStride);
+        ref byte uTop = ref Unsafe.Add(ref u, (top >> 1) * chromaStride);
+        ref byte uBottom = ref Unsafe.Add(ref u, (bottom >> 1) * chromaStride);
+        ref byte vTop = ref Unsafe.Add(ref v, (top >> 1) * chromaStride);
+        ref byte vBottom = ref Unsafe.Add(ref v, (bottom >> 1) * chromaStride);
+        ref float pr = ref MemoryMarshal.GetReference(red);
+        ref float pg = ref MemoryMarshal.GetReference(green);
+        ref float pb = ref MemoryMarshal.GetReference(blue);
+        ref int x0s = ref MemoryMarshal.GetArrayDataReference(_x0);
+        ref int x1s = ref MemoryMarshal.GetArrayDataReference(_x1);
+        ref float wxs = ref MemoryMarshal.GetArrayDataReference(_wx);
+        for (int x = 0; x < red.Length; x++)
+        {
+            int a = Unsafe.Add(ref x0s, x), b = Unsafe.Add(ref x1s, x);
+            float wx = Unsafe.Add(ref wxs, x), wx0 = 1f - wx;
+            float w00 = wx0 * wy0, w01 = wx * wy0, w10 = wx0 * wy, w11 = wx * wy;
+            var t00 = ToRgb(k, Unsafe.Add(ref yTop, a), Unsafe.Add(ref uTop, a >> 1), Unsafe.Add(ref vTop, a >> 1));
+            var t01 = ToRgb(k, Unsafe.Add(ref yTop, b), Unsafe.Add(ref uTop, b >> 1), Unsafe.Add(ref vTop, b >> 1));
+            var t10 = ToRgb(k, Unsafe.Add(ref yBottom, a), Unsafe.Add(ref uBottom, a >> 1), Unsafe.Add(ref vBottom, a >> 1));
+            var t11 = ToRgb(k, Unsafe.Add(ref yBottom, b), Unsafe.Add(ref uBottom, b >> 1), Unsafe.Add(ref vBottom, b >> 1));
+            var blend = t00 * w00 + t01 * w01 + t10 * w10 + t11 * w11;
+            Unsafe.Add(ref pr, x) = blend.X;
+            Unsafe.Add(ref pg, x) = blend.Y;
+            Unsafe.Add(ref pb, x) = blend.Z;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector3 ToRgb(in YuvToRgb k, byte y, byte u, byte v)
+    {
+        float l = k.LumaScale * (y - k.LumaOffset), cb = u - 128f, cr = v - 128f;
+        var rgb = new Vector3(l + k.CrToRed * cr, l - k.CbToGreen * cb - k.CrToGreen * cr, l + k.CbToBlue * cb);
+        return Vector3.Clamp(rgb, Vector3.Zero, new Vector3(255f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

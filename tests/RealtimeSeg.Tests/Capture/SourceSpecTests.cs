@@ -1,3 +1,4 @@
+using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Capture;
 using RealtimeSeg.Capture.Ffmpeg;
 
@@ -56,12 +57,16 @@ public sealed class SourceSpecTests
     }
 
     [Fact]
-    public void DecodeArgumentsDeliverEveryFrameAsPam()
+    public void DecodeArgumentsDeliverEveryFrameAsPamOrY4m()
     {
-        var args = FfmpegInput.DecodeArguments(SourceSpec.Parse("clip.mp4"), new SourceOptions { Stride = 3, Width = 320, Height = 240 });
+        var spec = SourceSpec.Parse("clip.mp4");
+        var options = new SourceOptions { Stride = 3, Width = 320, Height = 240 };
+        var args = FfmpegInput.DecodeArguments(spec, options, DecodeFormat.Rgb);
         Assert.Contains("select=not(mod(n\\,3)),scale=320:240", args);
         Assert.Equal(["-fps_mode", "passthrough"], args.SkipWhile(a => a != "-fps_mode").Take(2));
         Assert.Equal(["-c:v", "pam", "-pix_fmt", "rgb24", "-"], args.TakeLast(5));
+        var yuv = FfmpegInput.DecodeArguments(spec, options, new DecodeFormat(true, "yuvj420p", YuvMatrix.Bt709));
+        Assert.Equal(["-f", "yuv4mpegpipe", "-pix_fmt", "yuvj420p", "-"], yuv.TakeLast(5));
     }
 
     [Fact]

@@ -46,18 +46,21 @@ internal static class TestClips
         File.WriteAllBytes(to, all.AsSpan(0, (int)(all.Length * fraction)).ToArray());
     }
 
-    /// <summary>SHA-256 of each frame FFmpeg decodes from <paramref name="path"/> as packed RGB.</summary>
-    public static List<string> ReferenceFrameHashes(string path, int width = Width, int height = Height)
+    /// <summary>
+    /// SHA-256 of each frame FFmpeg decodes from <paramref name="path"/> as <paramref name="pixFmt"/>: the clips'
+    /// own yuv420p planes (what the capture delivers from them), or packed rgb24 (the RGB path).
+    /// </summary>
+    public static List<string> ReferenceFrameHashes(string path, int width = Width, int height = Height, string pixFmt = "yuv420p")
     {
         var psi = new ProcessStartInfo(Tools.Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
+        foreach (string a in new[] { "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pixFmt, "-" })
         {
             psi.ArgumentList.Add(a);
         }
         using var p = Process.Start(psi)!;
         _ = p.StandardError.ReadToEndAsync();
         var hashes = new List<string>();
-        var buffer = new byte[width * height * 3];
+        var buffer = new byte[pixFmt == "yuv420p" ? width * height * 3 / 2 : width * height * 3];
         var output = p.StandardOutput.BaseStream;
         while (output.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) == buffer.Length)
         {
@@ -65,6 +68,23 @@ internal static class TestClips
         }
         p.WaitForExit();
         return hashes;
+    }
+
+    /// <summary>FFmpeg's own decode of the first frame of <paramref name="path"/> as <paramref name="pixFmt"/> (<paramref name="bytes"/> long).</summary>
+    public static byte[] DecodeFirstFrame(string path, string pixFmt, int bytes)
+    {
+        var psi = new ProcessStartInfo(Tools.Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "-v", "error", "-i", path, "-map", "0:v:0", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixFmt, "-" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var error = p.StandardError.ReadToEndAsync();
+        var frame = new byte[bytes];
+        int read = p.StandardOutput.BaseStream.ReadAtLeast(frame, bytes, throwOnEndOfStream: false);
+        p.WaitForExit();
+        Assert.True(read == bytes, $"ffmpeg gave {read} of {bytes} bytes of {path} as {pixFmt}: {error.Result}");
+        return frame;
     }
 
     public static string Hash(RealtimeSeg.Runtime.Imaging.Frame frame) => Convert.ToHexString(SHA256.HashData(frame.Pixels));

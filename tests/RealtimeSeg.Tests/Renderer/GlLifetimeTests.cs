@@ -51,7 +51,7 @@ public sealed class GlLifetimeTests
         target.Bind();
         survivor.Draw(frame, Square(), target.Viewport); // the next draw on the context flushes the queue
         Assert.Equal(0, GlDeletions.Count(gl));
-        Assert.Equal(textures - 5, LiveTextures(gl)); // the overlay's frame, mask (2) and font textures, the target's colour texture
+        Assert.Equal(textures - 7, LiveTextures(gl)); // the overlay's frame (3 planes), mask (2) and font textures, the target's colour texture
         Assert.Equal(GLEnum.NoError, gl.GetError());
     }
 
@@ -68,7 +68,7 @@ public sealed class GlLifetimeTests
         overlay.Dispose();
         target.Dispose();
         Assert.Equal(0, GlDeletions.Count(gl));
-        Assert.Equal(textures - 6, LiveTextures(gl));
+        Assert.Equal(textures - 8, LiveTextures(gl)); // as above, and the YUV target's conversion texture
         Assert.Equal(GLEnum.NoError, gl.GetError());
         Assert.Throws<ObjectDisposedException>(() => target.Bind());
         GlDeletions.Flush(gl); // an explicit flush with nothing queued is a no-op
