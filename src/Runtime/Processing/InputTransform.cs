@@ -215,28 +215,27 @@ internal sealed class InputTransform
         ref int x0s = ref MemoryMarshal.GetArrayDataReference(_x0);
         ref int x1s = ref MemoryMarshal.GetArrayDataReference(_x1);
         ref float wxs = ref MemoryMarshal.GetArrayDataReference(_wx);
+        // The four taps side by side in one vector per plane: one conversion and clamp for all four, then the
+        // bilinear weights as a dot product per channel.
+        var lumaScale = new Vector4(k.LumaScale);
+        var lumaOffset = new Vector4(k.LumaOffset);
+        var half = new Vector4(128f);
+        var max = new Vector4(255f);
         for (int x = 0; x < red.Length; x++)
         {
             int a = Unsafe.Add(ref x0s, x), b = Unsafe.Add(ref x1s, x);
             float wx = Unsafe.Add(ref wxs, x), wx0 = 1f - wx;
-            float w00 = wx0 * wy0, w01 = wx * wy0, w10 = wx0 * wy, w11 = wx * wy;
-            var t00 = ToRgb(k, Unsafe.Add(ref yTop, a), Unsafe.Add(ref uTop, a >> 1), Unsafe.Add(ref vTop, a >> 1));
-            var t01 = ToRgb(k, Unsafe.Add(ref yTop, b), Unsafe.Add(ref uTop, b >> 1), Unsafe.Add(ref vTop, b >> 1));
-            var t10 = ToRgb(k, Unsafe.Add(ref yBottom, a), Unsafe.Add(ref uBottom, a >> 1), Unsafe.Add(ref vBottom, a >> 1));
-            var t11 = ToRgb(k, Unsafe.Add(ref yBottom, b), Unsafe.Add(ref uBottom, b >> 1), Unsafe.Add(ref vBottom, b >> 1));
-            var blend = t00 * w00 + t01 * w01 + t10 * w10 + t11 * w11;
-            Unsafe.Add(ref pr, x) = blend.X;
-            Unsafe.Add(ref pg, x) = blend.Y;
-            Unsafe.Add(ref pb, x) = blend.Z;
+            var weights = new Vector4(wx0 * wy0, wx * wy0, wx0 * wy, wx * wy);
+            var l = (new Vector4(Unsafe.Add(ref yTop, a), Unsafe.Add(ref yTop, b), Unsafe.Add(ref yBottom, a), Unsafe.Add(ref yBottom, b)) - lumaOffset) * lumaScale;
+            var cb = new Vector4(Unsafe.Add(ref uTop, a >> 1), Unsafe.Add(ref uTop, b >> 1), Unsafe.Add(ref uBottom, a >> 1), Unsafe.Add(ref uBottom, b >> 1)) - half;
+            var cr = new Vector4(Unsafe.Add(ref vTop, a >> 1), Unsafe.Add(ref vTop, b >> 1), Unsafe.Add(ref vBottom, a >> 1), Unsafe.Add(ref vBottom, b >> 1)) - half;
+            var r = Vector4.Clamp(l + cr * k.CrToRed, Vector4.Zero, max);
+            var g = Vector4.Clamp(l - cb * k.CbToGreen - cr * k.CrToGreen, Vector4.Zero, max);
+            var bl = Vector4.Clamp(l + cb * k.CbToBlue, Vector4.Zero, max);
+            Unsafe.Add(ref pr, x) = Vector4.Dot(r, weights);
+            Unsafe.Add(ref pg, x) = Vector4.Dot(g, weights);
+            Unsafe.Add(ref pb, x) = Vector4.Dot(bl, weights);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector3 ToRgb(in YuvToRgb k, byte y, byte u, byte v)
-    {
-        float l = k.LumaScale * (y - k.LumaOffset), cb = u - 128f, cr = v - 128f;
-        var rgb = new Vector3(l + k.CrToRed * cr, l - k.CbToGreen * cb - k.CrToGreen * cr, l + k.CbToBlue * cb);
-        return Vector3.Clamp(rgb, Vector3.Zero, new Vector3(255f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
