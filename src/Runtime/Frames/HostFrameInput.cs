@@ -6,8 +6,8 @@ namespace RealtimeSeg.Runtime.Frames;
 /// <summary>
 /// How a host engine feeds its own pixels to an <see cref="Pipeline.InferencePipeline"/>: each
 /// <see cref="Publish(ReadOnlySpan{byte}, int, int, int, PixelFormat, long)"/> copies the host's RGBA, BGRA, RGB or BGR
-/// rows (any stride) into a pooled frame, stamps it with the next id and its capture time, and hands it over newest
-/// wins (a frame the pipeline had no time for is dropped and counted). The host's buffer is free again when
+/// rows (any stride) into a pooled frame (<see cref="PublishYuv420"/> the planes of a YUV 4:2:0 image), stamps it with
+/// the next id and its capture time, and hands it over newest wins (a frame the pipeline had no time for is dropped and counted). The host's buffer is free again when
 /// Publish returns. Publish from one thread at a time; the pipeline reads from its own.
 /// <code>
 /// using var input = new HostFrameInput();
@@ -70,6 +70,50 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         for (int y = 0; y < height; y++)
         {
             pixels.Slice(y * stride, rowBytes).CopyTo(frame.Row(y));
+        }
+        long id = Interlocked.Increment(ref _nextId);
+        frame.Id = id;
+        frame.Timestamp = captureTimestamp != 0 ? captureTimestamp : Stopwatch.GetTimestamp();
+        Display?.Publish(frame);
+        _latest.Publish(frame);
+        return id;
+    }
+
+    /// <summary>
+    /// Copies one planar YUV 4:2:0 image (I420: the luma plane, <paramref name="stride"/> bytes a row, then the U and
+    /// V planes at half size, stride / 2 bytes a row, one after another, as decoders and cameras hand them over) and
+    /// publishes it; returns its id. <paramref name="color"/> says how the planes map to RGB (default: BT.601,
+    /// limited range). The model and the overlay convert at their own resolution: no RGB image is made.
+    /// </summary>
+    public long PublishYuv420(ReadOnlySpan<byte> planes, int width, int height, int stride, YuvColor color = default, long captureTimestamp = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0)
+        {
+            throw new ArgumentException($"a YUV 4:2:0 frame needs a positive, even size, got {width}x{height}", nameof(width));
+        }
+        if (stride < width || stride % 2 != 0)
+        {
+            throw new ArgumentException($"stride {stride} must be even and at least the width {width}", nameof(stride));
+        }
+        long needed = (long)stride * height * 3 / 2;
+        if (planes.Length < needed)
+        {
+            throw new ArgumentException($"{planes.Length} bytes cannot hold {width}x{height} YUV 4:2:0 planes of stride {stride} ({needed} needed)", nameof(planes));
+        }
+        var frame = _pool.Rent(width, height, PixelFormat.Yuv420);
+        frame.Color = color;
+        int chromaStride = stride / 2, chromaPlane = chromaStride * height / 2;
+        for (int plane = 0; plane < 3; plane++)
+        {
+            int rows = plane == 0 ? height : height / 2, rowBytes = plane == 0 ? width : width / 2;
+            int from = plane == 0 ? 0 : stride * height + (plane - 1) * chromaPlane, step = plane == 0 ? stride : chromaStride;
+            var into = frame.Plane(plane);
+            int intoStride = frame.PlaneStride(plane);
+            for (int y = 0; y < rows; y++)
+            {
+                planes.Slice(from + y * step, rowBytes).CopyTo(into.Slice(y * intoStride, rowBytes));
+            }
         }
         long id = Interlocked.Increment(ref _nextId);
         frame.Id = id;

@@ -73,6 +73,54 @@ public sealed class HostFrameTests : IDisposable
     }
 
     [Fact]
+    public void YuvHostFramesAreSegmentedLikeTheirRgb()
+    {
+        // The scene's frame as a decoder hands it over (BT.601 limited, padded luma rows), and as RGBA.
+        const int stride = 640 + 32;
+        var truth = new InstanceSet(SyntheticShapesSource.ClassLabels);
+        var rgba = HostRgba(20, 640 * 4, truth);
+        var planes = new byte[stride * 480 * 3 / 2];
+        for (int y = 0; y < 480; y++)
+        {
+            for (int x = 0; x < 640; x++)
+            {
+                int i = y * 640 * 4 + 4 * x;
+                double r = rgba[i], g = rgba[i + 1], b = rgba[i + 2];
+                planes[y * stride + x] = (byte)Math.Round(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255);
+                if (x % 2 == 0 && y % 2 == 0)
+                {
+                    int c = stride * 480 + y / 2 * (stride / 2) + x / 2;
+                    planes[c] = (byte)Math.Round(128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255);
+                    planes[c + stride / 2 * 240] = (byte)Math.Round(128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255);
+                }
+            }
+        }
+        using var input = new HostFrameInput();
+        using var pipeline = new InferencePipeline(_model, input, new PipelineOptions { Lossless = true });
+        pipeline.Start();
+        var boxes = new List<(int Class, BoxF Box)>[2];
+        for (int pass = 0; pass < 2; pass++)
+        {
+            long id = pass == 0 ? input.PublishYuv420(planes, 640, 480, stride, new YuvColor(YuvMatrix.Bt601, false))
+                : input.Publish(rgba, 640, 480, 640 * 4, PixelFormat.Rgba32);
+            Assert.NotEqual(WaitOutcome.Ended, pipeline.Results.Wait(TimeSpan.FromSeconds(30), out var result));
+            using (result)
+            {
+                Assert.Equal(id, result!.Frame.Id);
+                Assert.Equal(pass == 0 ? PixelFormat.Yuv420 : PixelFormat.Rgba32, result.Frame.Format);
+                boxes[pass] = Enumerable.Range(0, result.Instances.Count).Select(k => (result.Instances.ClassIds[k], result.Instances.Boxes[k])).ToList();
+            }
+        }
+        Assert.True(truth.Count >= 3 && boxes[1].Count >= truth.Count - 1, $"{boxes[1].Count} found of {truth.Count}");
+        Assert.Equal(boxes[1].Count, boxes[0].Count);
+        Assert.All(boxes[0], found => Assert.Contains(boxes[1], other => other.Class == found.Class && BoxF.Iou(other.Box, found.Box) >= 0.9f));
+        Assert.Throws<ArgumentException>(() => input.PublishYuv420(planes, 641, 480, stride));
+        Assert.Throws<ArgumentException>(() => input.PublishYuv420(planes, 640, 480, 639));
+        Assert.Throws<ArgumentException>(() => input.PublishYuv420(planes.AsSpan(0, 1000), 640, 480, stride));
+        input.Complete();
+    }
+
+    [Fact]
     public unsafe void PointersStridesAndFormatsAreCheckedAndCopied()
     {
         using var input = new HostFrameInput();
