@@ -26,13 +26,8 @@ internal sealed class PamReader(Stream input) : IPipeReader
         }
         var (width, height) = ParseHeader(_header.AsSpan(0, length));
         var frame = pool.Rent(width, height, PixelFormat.Rgb24);
-        try
+        if (!PipeReading.TryFill(_input, frame))
         {
-            _input.ReadExactly(frame.Pixels);
-        }
-        catch (EndOfStreamException)
-        {
-            frame.Dispose();
             EndedMidFrame = true;
             return null;
         }
@@ -40,28 +35,8 @@ internal sealed class PamReader(Stream input) : IPipeReader
     }
 
     /// <summary>Bytes of header up to and including "ENDHDR\n"; 0 at a clean end, -1 at an end inside it.</summary>
-    private int ReadHeader()
-    {
-        ReadOnlySpan<byte> end = "ENDHDR\n"u8;
-        int n = 0;
-        while (true)
-        {
-            int b = _input.ReadByte();
-            if (b < 0)
-            {
-                return n == 0 ? 0 : -1;
-            }
-            if (n == MaxHeader)
-            {
-                throw new CaptureException("FFmpeg's frame stream is not PAM (header too long); this is a bug, please report it with the source used");
-            }
-            _header[n++] = (byte)b;
-            if (b == '\n' && n >= end.Length && _header.AsSpan(n - end.Length, end.Length).SequenceEqual(end))
-            {
-                return n;
-            }
-        }
-    }
+    private int ReadHeader() => PipeReading.ReadThrough(_input, _header, "ENDHDR\n"u8,
+        "FFmpeg's frame stream is not PAM (header too long); this is a bug, please report it with the source used");
 
     internal static (int Width, int Height) ParseHeader(ReadOnlySpan<byte> header)
     {

@@ -44,13 +44,8 @@ internal sealed class Y4mReader(Stream input, YuvMatrix matrix) : IPipeReader
         }
         var frame = pool.Rent(_width, _height, PixelFormat.Yuv420);
         frame.Color = _color;
-        try
+        if (!PipeReading.TryFill(_input, frame))
         {
-            _input.ReadExactly(frame.Pixels);
-        }
-        catch (EndOfStreamException)
-        {
-            frame.Dispose();
             EndedMidFrame = true;
             return null;
         }
@@ -58,27 +53,8 @@ internal sealed class Y4mReader(Stream input, YuvMatrix matrix) : IPipeReader
     }
 
     /// <summary>Bytes of one line including its '\n'; 0 at a clean end, -1 at an end inside it.</summary>
-    private int ReadLine()
-    {
-        int n = 0;
-        while (true)
-        {
-            int b = _input.ReadByte();
-            if (b < 0)
-            {
-                return n == 0 ? 0 : -1;
-            }
-            if (n == MaxLine)
-            {
-                throw new CaptureException("FFmpeg's frame stream is not Y4M (line too long); this is a bug, please report it with the source used");
-            }
-            _line[n++] = (byte)b;
-            if (b == '\n')
-            {
-                return n;
-            }
-        }
-    }
+    private int ReadLine() => PipeReading.ReadThrough(_input, _line, "\n"u8,
+        "FFmpeg's frame stream is not Y4M (line too long); this is a bug, please report it with the source used");
 
     /// <summary>"YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg XYSCSS=420JPEG XCOLORRANGE=FULL".</summary>
     internal static (int Width, int Height, bool FullRange) ParseHeader(ReadOnlySpan<byte> header)

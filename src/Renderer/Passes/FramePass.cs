@@ -92,10 +92,10 @@ internal sealed unsafe class FramePass
         if (frame.Width != _width || frame.Height != _height || frame.Format != _allocatedFormat)
         {
             _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
+            _gl.ActiveTexture(TextureUnit.Texture0);
             for (int i = 0; i < planes; i++)
             {
                 var (w, h, format, internalFormat) = PlaneLayout(frame, i);
-                _gl.ActiveTexture(TextureUnit.Texture0);
                 _gl.BindTexture(TextureTarget.Texture2D, _planes[i]);
                 _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)w, (uint)h, 0, format, PixelType.UnsignedByte, null);
             }
@@ -132,15 +132,14 @@ internal sealed unsafe class FramePass
         {
             // With a pixel buffer bound, the "pointer" is an offset into it; else it points into the frame.
             byte* origin = usePixelBuffers ? null : start;
+            _gl.ActiveTexture(TextureUnit.Texture0);
             for (int i = 0; i < planes; i++)
             {
                 var (w, h, format, _) = PlaneLayout(frame, i);
-                int bpp = planes == 3 ? 1 : frame.Format.BytesPerPixel();
-                long offset = i == 0 ? 0 : (long)frame.Stride * frame.Height + (i - 1) * (long)frame.PlaneStride(1) * (frame.Height / 2);
-                _gl.ActiveTexture(TextureUnit.Texture0);
                 _gl.BindTexture(TextureTarget.Texture2D, _planes[i]);
-                _gl.PixelStore(PixelStoreParameter.UnpackRowLength, frame.PlaneStride(i) / bpp);
-                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)w, (uint)h, format, PixelType.UnsignedByte, origin + offset);
+                _gl.PixelStore(PixelStoreParameter.UnpackRowLength, frame.PlaneStride(i) / frame.Format.BytesPerPixel());
+                _gl.TexSubImage2D(TextureTarget.Texture2D, 0, 0, 0, (uint)w, (uint)h, format, PixelType.UnsignedByte,
+                    origin + Frame.PlaneOffset(frame.Stride, frame.Height, i));
             }
         }
         _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);

@@ -71,12 +71,7 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         {
             pixels.Slice(y * stride, rowBytes).CopyTo(frame.Row(y));
         }
-        long id = Interlocked.Increment(ref _nextId);
-        frame.Id = id;
-        frame.Timestamp = captureTimestamp != 0 ? captureTimestamp : Stopwatch.GetTimestamp();
-        Display?.Publish(frame);
-        _latest.Publish(frame);
-        return id;
+        return Hand(frame, captureTimestamp);
     }
 
     /// <summary>
@@ -103,11 +98,11 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         }
         var frame = _pool.Rent(width, height, PixelFormat.Yuv420);
         frame.Color = color;
-        int chromaStride = stride / 2, chromaPlane = chromaStride * height / 2;
         for (int plane = 0; plane < 3; plane++)
         {
-            int rows = plane == 0 ? height : height / 2, rowBytes = plane == 0 ? width : width / 2;
-            int from = plane == 0 ? 0 : stride * height + (plane - 1) * chromaPlane, step = plane == 0 ? stride : chromaStride;
+            // The host's planes in the frame's own order, rows stride (chroma stride / 2) apart, into tight rows.
+            int rows = plane == 0 ? height : height / 2, rowBytes = plane == 0 ? width : width / 2, step = plane == 0 ? stride : stride / 2;
+            int from = Frame.PlaneOffset(stride, height, plane);
             var into = frame.Plane(plane);
             int intoStride = frame.PlaneStride(plane);
             for (int y = 0; y < rows; y++)
@@ -115,6 +110,12 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
                 planes.Slice(from + y * step, rowBytes).CopyTo(into.Slice(y * intoStride, rowBytes));
             }
         }
+        return Hand(frame, captureTimestamp);
+    }
+
+    // Stamps a filled frame with the next id and its capture time (0: now) and hands it over, newest wins.
+    private long Hand(Frame frame, long captureTimestamp)
+    {
         long id = Interlocked.Increment(ref _nextId);
         frame.Id = id;
         frame.Timestamp = captureTimestamp != 0 ? captureTimestamp : Stopwatch.GetTimestamp();

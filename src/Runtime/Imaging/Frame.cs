@@ -125,15 +125,21 @@ public sealed class Frame : IDisposable
         {
             return index == 0 ? pixels : throw new ArgumentOutOfRangeException(nameof(index), index, $"a {Format} frame has one plane");
         }
-        int luma = Stride * Height, chroma = luma / 4;
-        return index switch
+        if (index is < 0 or > 2)
         {
-            0 => pixels[..luma],
-            1 => pixels.Slice(luma, chroma),
-            2 => pixels.Slice(luma + chroma, chroma),
-            _ => throw new ArgumentOutOfRangeException(nameof(index), index, "a YUV 4:2:0 frame has planes 0 (Y), 1 (U) and 2 (V)"),
-        };
+            throw new ArgumentOutOfRangeException(nameof(index), index, "a YUV 4:2:0 frame has planes 0 (Y), 1 (U) and 2 (V)");
+        }
+        int start = PlaneOffset(Stride, Height, index);
+        return pixels.Slice(start, index == 0 ? Stride * Height : Stride * Height / 4);
     }
+
+    /// <summary>Where plane <paramref name="index"/> of a YUV 4:2:0 image with luma rows <paramref name="stride"/> apart starts (I420 order).</summary>
+    internal static int PlaneOffset(int stride, int height, int index) => index switch
+    {
+        0 => 0,
+        1 => stride * height,
+        _ => stride * height + stride * height / 4,
+    };
 
     /// <summary>Bytes from one row of plane <paramref name="index"/> to the next.</summary>
     public int PlaneStride(int index) => index == 0 || Format != PixelFormat.Yuv420 ? Stride : Stride / 2;

@@ -73,18 +73,26 @@ internal static class TestClips
     /// <summary>FFmpeg's own decode of the first frame of <paramref name="path"/> as <paramref name="pixFmt"/> (<paramref name="bytes"/> long).</summary>
     public static byte[] DecodeFirstFrame(string path, string pixFmt, int bytes)
     {
+        var frame = Decode(path, pixFmt, "-frames:v", "1");
+        Assert.True(frame.Length == bytes, $"ffmpeg gave {frame.Length} of {bytes} bytes of {path} as {pixFmt}");
+        return frame;
+    }
+
+    /// <summary>FFmpeg's own decode of <paramref name="path"/>'s first video stream as raw <paramref name="pixFmt"/> frames, end to end.</summary>
+    public static byte[] Decode(string path, string pixFmt, params string[] outputOptions)
+    {
         var psi = new ProcessStartInfo(Tools.Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-v", "error", "-i", path, "-map", "0:v:0", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", pixFmt, "-" })
+        foreach (string a in new[] { "-v", "error", "-i", path, "-map", "0:v:0" }.Concat(outputOptions).Concat(["-f", "rawvideo", "-pix_fmt", pixFmt, "-"]))
         {
             psi.ArgumentList.Add(a);
         }
         using var p = Process.Start(psi)!;
         var error = p.StandardError.ReadToEndAsync();
-        var frame = new byte[bytes];
-        int read = p.StandardOutput.BaseStream.ReadAtLeast(frame, bytes, throwOnEndOfStream: false);
+        using var all = new MemoryStream();
+        p.StandardOutput.BaseStream.CopyTo(all);
         p.WaitForExit();
-        Assert.True(read == bytes, $"ffmpeg gave {read} of {bytes} bytes of {path} as {pixFmt}: {error.Result}");
-        return frame;
+        Assert.True(p.ExitCode == 0, $"ffmpeg could not decode {path} as {pixFmt}: {error.Result}");
+        return all.ToArray();
     }
 
     public static string Hash(RealtimeSeg.Runtime.Imaging.Frame frame) => Convert.ToHexString(SHA256.HashData(frame.Pixels));

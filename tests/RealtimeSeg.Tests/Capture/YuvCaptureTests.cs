@@ -14,7 +14,7 @@ namespace RealtimeSeg.Tests.Capture;
 public sealed class YuvCaptureTests
 {
     /// <summary>One decoded frame of <paramref name="path"/>, as capture delivers it.</summary>
-    private static Frame FirstFrame(string path, SourceOptions? options = null)
+    internal static Frame FirstFrame(string path, SourceOptions? options = null)
     {
         using var source = new FfmpegFrameSource(SourceSpec.Parse(path), options ?? SourceOptions.Default, TestClips.Tools);
         source.Open();

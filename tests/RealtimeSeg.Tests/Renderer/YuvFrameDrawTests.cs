@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using RealtimeSeg.Capture;
-using RealtimeSeg.Capture.Ffmpeg;
 using RealtimeSeg.Renderer;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Structures;
@@ -98,10 +96,7 @@ public sealed class YuvFrameDrawTests : IDisposable
     {
         Frame First(SourceOptions options)
         {
-            using var source = new FfmpegFrameSource(SourceSpec.Parse(TestClips.Mp4), options, TestClips.Tools);
-            source.Open();
-            using var pool = new FramePool();
-            using var frame = source.Read(pool)!;
+            using var frame = YuvCaptureTests.FirstFrame(TestClips.Mp4, options);
             return Draw(frame, pixelBuffers: true);
         }
         using var viaYuv = First(SourceOptions.Default);
@@ -127,7 +122,7 @@ public sealed class YuvFrameDrawTests : IDisposable
             var drawn = CliRunner.Run([.. common, "-o", dir.File($"{path}.mkv"), "--results", dir.File($"{path}.jsonl")]);
             Assert.True(drawn.ExitCode == 0, drawn.Stderr);
         }
-        byte[] yuv = DecodeAll(dir.File("yuv-plain.mkv")), rgb = DecodeAll(dir.File("rgb-plain.mkv"));
+        byte[] yuv = TestClips.Decode(dir.File("yuv-plain.mkv"), "rgb24"), rgb = TestClips.Decode(dir.File("rgb-plain.mkv"), "rgb24");
         Assert.Equal(320 * 240 * 3 * 8, yuv.Length);
         Assert.Equal(rgb.Length, yuv.Length);
         var diffs = yuv.Zip(rgb, (a, b) => Math.Abs(a - b)).Order().ToArray();
@@ -170,20 +165,5 @@ public sealed class YuvFrameDrawTests : IDisposable
         return doc.RootElement.GetProperty("instances").EnumerateArray().Select(i => new Found(
             i.GetProperty("class").GetString()!, i.GetProperty("score").GetDouble(),
             i.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray(), i.GetProperty("area").GetDouble())).ToList();
-    }
-
-    private static byte[] DecodeAll(string path)
-    {
-        var psi = new ProcessStartInfo(TestClips.Tools.Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        _ = p.StandardError.ReadToEndAsync();
-        using var all = new MemoryStream();
-        p.StandardOutput.BaseStream.CopyTo(all);
-        p.WaitForExit();
-        return all.ToArray();
     }
 }
