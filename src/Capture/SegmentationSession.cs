@@ -136,14 +136,17 @@ public sealed class SegmentationSession : IDisposable
 
     /// <summary>
     /// Waits up to <paramref name="timeout"/> for a result of frame <paramref name="frameId"/> or a later one (a
-    /// host that pushed a frame and wants its instances); false when none came in time. Rethrows the session's
-    /// fault. Any thread, concurrently: each waiter re-reads the newest result at every publication.
+    /// host that pushed a frame and wants its instances); false when none came in time, or at once when the session
+    /// stopped without one. Rethrows the session's fault; throws <see cref="ObjectDisposedException"/> when the
+    /// session is disposed, also while a thread waits here (the waiter is woken, not left to its timeout). Any
+    /// thread, concurrently: each waiter re-reads the newest result at every publication.
     /// </summary>
     public bool TryWaitForResult(long frameId, TimeSpan timeout, [NotNullWhen(true)] out SegmentationResult? result)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
+            ThrowIfDisposedWhileWaiting(frameId);
             if (Fault is { } fault)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fault);
@@ -165,10 +168,36 @@ public sealed class SegmentationSession : IDisposable
             }
             // Woken by each publication; short slices, since concurrent waiters share the hand-off and one of them
             // takes each publication.
-            if (Pipeline.Results.Wait(left < WaitSlice ? left : WaitSlice, out var published) == WaitOutcome.Item)
+            var outcome = Pipeline.Results.Wait(left < WaitSlice ? left : WaitSlice, out var published);
+            if (outcome == WaitOutcome.Item)
             {
                 published!.Dispose();
             }
+            else if (outcome == WaitOutcome.Ended)
+            {
+                // Stopped or disposed: nothing more will come. The newest result, or the fault, is the answer now.
+                ThrowIfDisposedWhileWaiting(frameId);
+                if (Fault is { } ended)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ended);
+                }
+                if (TryGetLatest(out latest) && latest.Frame.Id >= frameId)
+                {
+                    result = latest;
+                    return true;
+                }
+                latest?.Dispose();
+                result = null;
+                return false;
+            }
+        }
+    }
+
+    private void ThrowIfDisposedWhileWaiting(long frameId)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(SegmentationSession), $"the session was disposed while waiting for the result of frame {frameId}");
         }
     }
 

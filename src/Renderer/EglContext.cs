@@ -89,6 +89,15 @@ public sealed unsafe class EglContext : IDisposable
         }
     }
 
+    /// <summary>Releases the context from the calling thread (so that another thread can make it current).</summary>
+    public void ReleaseCurrent()
+    {
+        if (!Egl.MakeCurrent(_display, 0, 0, 0))
+        {
+            throw new RendererException($"eglMakeCurrent(EGL_NO_CONTEXT) failed (EGL error 0x{Egl.GetError():X4})");
+        }
+    }
+
     /// <summary>Destroys the context (on its thread); a second call does nothing.</summary>
     public void Dispose()
     {

@@ -58,11 +58,11 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
         (_gl, Width, Height, Readback) = (gl, width, height, readback);
         _objects = new GlObjects(gl);
-        int previousDraw = gl.GetInteger(GLEnum.DrawFramebufferBinding), previousRead = gl.GetInteger(GLEnum.ReadFramebufferBinding);
-        int previousTexture = gl.GetInteger(GLEnum.TextureBinding2D);
+        var saved = GlStateSnapshot.Capture(gl); // the host's bindings and unpack state, whatever unit is active
         GLEnum status;
         try
         {
+            gl.ActiveTexture(TextureUnit.Texture0);
             _texture = CreateTexture(InternalFormat.Rgba8, width, height, GLPixelFormat.Rgba);
             _framebuffer = _objects.Framebuffer();
             gl.BindFramebuffer(FramebufferTarget.Framebuffer, _framebuffer);
@@ -90,10 +90,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
         }
         finally
         {
-            gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
-            gl.BindTexture(TextureTarget.Texture2D, (uint)previousTexture);
-            gl.BindFramebuffer(FramebufferTarget.DrawFramebuffer, (uint)previousDraw);
-            gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, (uint)previousRead);
+            saved.Restore(gl);
         }
         if (status != GLEnum.FramebufferComplete)
         {
@@ -157,8 +154,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
     internal static void ReadBoundFramebuffer(GL gl, Frame into)
     {
         gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
-        gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
-        gl.PixelStore(PixelStoreParameter.PackRowLength, into.Stride / 4);
+        DrawState.SetPack(gl, 4, into.Stride / 4); // a host's PACK_SKIP_ROWS would write past the frame
         fixed (byte* p = into.Pixels)
         {
             gl.ReadPixels(0, 0, (uint)into.Width, (uint)into.Height, GLPixelFormat.Bgra, PixelType.UnsignedByte, p);
@@ -180,7 +176,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
             ConvertToYuv();
             _gl.BindFramebuffer(FramebufferTarget.Framebuffer, _yuvFramebuffer);
             _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[buffer]);
-            _gl.PixelStore(PixelStoreParameter.PackAlignment, 1);
+            DrawState.SetPack(_gl, 1, 0);
             _gl.ReadPixels(0, 0, (uint)Width, (uint)(Height * 3 / 2), GLPixelFormat.Red, PixelType.UnsignedByte, null);
             _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
             Bind();
@@ -189,7 +185,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
         {
             Bind();
             _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, _packBuffers[buffer]);
-            _gl.PixelStore(PixelStoreParameter.PackAlignment, 4);
+            DrawState.SetPack(_gl, 4, 0);
             _gl.ReadPixels(0, 0, (uint)Width, (uint)Height, GLPixelFormat.Bgra, PixelType.UnsignedByte, null);
             _gl.BindBuffer(BufferTargetARB.PixelPackBuffer, 0);
         }
@@ -270,6 +266,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
         _gl.BindTexture(TextureTarget.Texture2D, texture);
         _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMinFilter, (int)GLEnum.Nearest);
         _gl.TexParameter(TextureTarget.Texture2D, TextureParameterName.TextureMagFilter, (int)GLEnum.Nearest);
+        DrawState.SetUnpack(_gl); // a null pointer is an offset into a host's bound unpack buffer
         _gl.TexImage2D(TextureTarget.Texture2D, 0, internalFormat, (uint)width, (uint)height, 0, format, PixelType.UnsignedByte, null);
         return texture;
     }
@@ -283,10 +280,7 @@ public sealed unsafe class OffscreenTarget : IDisposable
             _gl.BindFramebuffer(FramebufferTarget.Framebuffer, _yuvFramebuffer);
             _gl.Viewport(0, 0, (uint)Width, (uint)(Height * 3 / 2));
             _gl.Disable(EnableCap.Blend);
-            _gl.Disable(EnableCap.ScissorTest);
-            _gl.Disable(EnableCap.DepthTest);
-            _gl.Disable(EnableCap.FramebufferSrgb);
-            _gl.ColorMask(true, true, true, true);
+            DrawState.SetRaster(_gl);
             _gl.BindSampler(0, 0);
             _gl.UseProgram(_yuvProgram!.Handle);
             _gl.Uniform1(_yuvProgram.Uniform("uSource"), 0);

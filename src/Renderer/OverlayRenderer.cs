@@ -51,7 +51,7 @@ public sealed class OverlayRenderer : IDisposable
         }
         if (gl.GetInteger(GetPName.MajorVersion) * 10 + gl.GetInteger(GetPName.MinorVersion) < 33)
         {
-            throw new RendererException($"OverlayRenderer needs OpenGL 3.3 or newer; the current context is {version}");
+            throw new RendererException($"the overlay needs OpenGL 3.3 or newer; the current context is {version}");
         }
         _objects = new GlObjects(gl);
         var saved = GlStateSnapshot.Capture(gl);
@@ -73,6 +73,13 @@ public sealed class OverlayRenderer : IDisposable
             saved.Restore(gl);
         }
     }
+
+    /// <summary>
+    /// The GL error the host had left pending when the last <c>Draw</c> began (<see cref="GLEnum.NoError"/> when
+    /// none). A draw reads and clears pending errors first, so that the host's own mistake is never reported as the
+    /// overlay's (and the overlay's never as the host's): a host that checks glGetError after drawing reads it here.
+    /// </summary>
+    public GLEnum LastHostGlError { get; private set; }
 
     /// <summary>GPU milliseconds of the most recent overlay pass whose timer query has completed (0 until one has).</summary>
     public double LastPassMs => _timer.LastMs;
@@ -144,6 +151,8 @@ public sealed class OverlayRenderer : IDisposable
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(instances);
         options ??= OverlayOptions.Default;
+        RequireCurrentContext();
+        LastHostGlError = GlErrors.Drain(_gl);
         GlDeletions.Flush(_gl); // names other threads' Dispose calls queued for this context
         if (viewport.Width <= 0 || viewport.Height <= 0)
         {
@@ -175,7 +184,15 @@ public sealed class OverlayRenderer : IDisposable
             {
                 _timer.End();
             }
-            GlErrors.Check(_gl, "OverlayRenderer.Draw");
+            GlErrors.Check(_gl, "the overlay's draw", LastHostGlError);
+        }
+        catch
+        {
+            // Whatever failed may have left a texture unfilled: upload everything again next time rather than
+            // draw a stale or black picture for ever.
+            _frame.Forget();
+            _masks.Forget();
+            throw;
         }
         finally
         {
@@ -192,16 +209,24 @@ public sealed class OverlayRenderer : IDisposable
     /// <summary>Fits the frame inside the viewport keeping its aspect; offsets are whole pixels so edges stay crisp.</summary>
     internal static FrameLayout Letterbox(int frameWidth, int frameHeight, Viewport viewport) => FrameLayout.Letterbox(frameWidth, frameHeight, viewport);
 
+    /// <summary>
+    /// With no context current GL calls do nothing (GLVND's no-op dispatch): a draw would silently vanish, and
+    /// deletions queued for this context would be lost. The version string is null there; a pointer read, no allocation.
+    /// </summary>
+    private unsafe void RequireCurrentContext()
+    {
+        if (_gl.GetString(StringName.Version) == null)
+        {
+            throw new RendererException("no OpenGL context is current on this thread; make the overlay's context current before drawing");
+        }
+    }
+
     // The state the overlay draws with, set in full: whatever else a host has set does not reach the picture.
     private void SetDeclaredState(Viewport viewport)
     {
         _gl.Viewport(viewport.X, viewport.Y, (uint)viewport.Width, (uint)viewport.Height);
-        _gl.Disable(EnableCap.DepthTest);
-        _gl.Disable(EnableCap.CullFace);
-        _gl.Disable(EnableCap.ScissorTest);
-        _gl.Disable(EnableCap.StencilTest);
-        _gl.Disable(EnableCap.FramebufferSrgb);
-        _gl.ColorMask(true, true, true, true);
+        DrawState.SetRaster(_gl);
+        DrawState.SetUnpack(_gl);
         _gl.BindSampler(0, 0);
         _gl.BindSampler(1, 0);
         _gl.BindSampler(2, 0);

@@ -15,7 +15,8 @@ internal readonly record struct GlObject(GlObjectKind Kind, nint Name);
 /// context: a <see cref="Delete"/> from any other thread queues them for that context instead (as osu!framework
 /// and Veldrid do), and the context's next <see cref="OverlayRenderer"/> draw, or <see cref="GlDeletions.Flush"/>,
 /// deletes them there. GL calls from a thread where the context is not current would hit whatever context that
-/// thread has, or none.
+/// thread has, or none. An owner collected without Dispose is caught by the finalizer here, which queues the same
+/// way (a finalizer thread never has the context).
 /// </summary>
 internal sealed class GlObjects
 {
@@ -62,6 +63,15 @@ internal sealed class GlObjects
             GlDeletions.Queue(_gl, _objects);
         }
         _objects.Clear();
+        GC.SuppressFinalize(this);
+    }
+
+    ~GlObjects()
+    {
+        if (Interlocked.Exchange(ref _deleted, 1) == 0 && _objects.Count > 0)
+        {
+            GlDeletions.Queue(_gl, _objects);
+        }
     }
 
     private uint Add(GlObjectKind kind, uint name)

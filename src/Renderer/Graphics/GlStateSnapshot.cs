@@ -5,7 +5,8 @@ namespace RealtimeSeg.Renderer.Graphics;
 /// <summary>
 /// Every piece of GL state the overlay changes, captured before it draws and put back after, so a host engine's
 /// own state (program, VAO, buffers, textures and samplers on the units we use, blending, colour mask, sRGB
-/// writes, viewport, scissor, depth/cull/stencil, framebuffers, pixel transfer) is exactly as it left it.
+/// writes, viewport, scissor, depth/cull/stencil, polygon mode, logic op, rasterizer discard, alpha to coverage,
+/// framebuffers, the pixel-transfer state of uploads and readbacks) is exactly as it left it.
 /// A value type: capturing allocates nothing.
 /// </summary>
 internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
@@ -16,16 +17,18 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
     public fixed int Texture2D[TextureUnits];
     public fixed int Texture2DArray[TextureUnits];
     public fixed int Sampler[TextureUnits];
-    public bool Blend, DepthTest, CullFace, ScissorTest, StencilTest, FramebufferSrgb;
+    public bool Blend, DepthTest, CullFace, ScissorTest, StencilTest, FramebufferSrgb, ColorLogicOp, RasterizerDiscard, AlphaToCoverage;
+    public int PolygonMode;
     public int BlendSrcRgb, BlendDstRgb, BlendSrcAlpha, BlendDstAlpha, BlendEquationRgb, BlendEquationAlpha;
     public fixed int ColorMask[4];
     public fixed int Viewport[4];
     public fixed int Scissor[4];
     public int DrawFramebuffer, ReadFramebuffer;
-    public int UnpackAlignment, UnpackRowLength, PackAlignment, PackRowLength;
+    public int UnpackAlignment, UnpackRowLength, UnpackSkipRows, UnpackSkipPixels, UnpackSkipImages, UnpackImageHeight, UnpackSwapBytes;
+    public int PackAlignment, PackRowLength, PackSkipRows, PackSkipPixels, PackSwapBytes;
 
     /// <summary>glGet calls one capture makes (the CPU cost a host that restores state itself can skip).</summary>
-    public const int QueryCount = 31 + 3 * TextureUnits;
+    public const int QueryCount = 43 + 3 * TextureUnits;
 
     public static GlStateSnapshot Capture(GL gl)
     {
@@ -50,6 +53,13 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
         s.ScissorTest = gl.IsEnabled(EnableCap.ScissorTest);
         s.StencilTest = gl.IsEnabled(EnableCap.StencilTest);
         s.FramebufferSrgb = gl.IsEnabled(EnableCap.FramebufferSrgb);
+        s.ColorLogicOp = gl.IsEnabled(EnableCap.ColorLogicOp);
+        s.RasterizerDiscard = gl.IsEnabled(EnableCap.RasterizerDiscard);
+        s.AlphaToCoverage = gl.IsEnabled(EnableCap.SampleAlphaToCoverage);
+        // Core profiles keep one mode for both faces; a compatibility context's query writes two values.
+        int* polygonMode = stackalloc int[2];
+        gl.GetInteger(GLEnum.PolygonMode, polygonMode);
+        s.PolygonMode = polygonMode[0];
         s.BlendSrcRgb = gl.GetInteger(GLEnum.BlendSrcRgb);
         s.BlendDstRgb = gl.GetInteger(GLEnum.BlendDstRgb);
         s.BlendSrcAlpha = gl.GetInteger(GLEnum.BlendSrcAlpha);
@@ -63,8 +73,16 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
         s.ReadFramebuffer = gl.GetInteger(GLEnum.ReadFramebufferBinding);
         s.UnpackAlignment = gl.GetInteger(GLEnum.UnpackAlignment);
         s.UnpackRowLength = gl.GetInteger(GLEnum.UnpackRowLength);
+        s.UnpackSkipRows = gl.GetInteger(GLEnum.UnpackSkipRows);
+        s.UnpackSkipPixels = gl.GetInteger(GLEnum.UnpackSkipPixels);
+        s.UnpackSkipImages = gl.GetInteger(GLEnum.UnpackSkipImages);
+        s.UnpackImageHeight = gl.GetInteger(GLEnum.UnpackImageHeight);
+        s.UnpackSwapBytes = gl.GetInteger(GLEnum.UnpackSwapBytes);
         s.PackAlignment = gl.GetInteger(GLEnum.PackAlignment);
         s.PackRowLength = gl.GetInteger(GLEnum.PackRowLength);
+        s.PackSkipRows = gl.GetInteger(GLEnum.PackSkipRows);
+        s.PackSkipPixels = gl.GetInteger(GLEnum.PackSkipPixels);
+        s.PackSwapBytes = gl.GetInteger(GLEnum.PackSwapBytes);
         return s;
     }
 
@@ -89,6 +107,10 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
         SetEnabled(gl, EnableCap.ScissorTest, ScissorTest);
         SetEnabled(gl, EnableCap.StencilTest, StencilTest);
         SetEnabled(gl, EnableCap.FramebufferSrgb, FramebufferSrgb);
+        SetEnabled(gl, EnableCap.ColorLogicOp, ColorLogicOp);
+        SetEnabled(gl, EnableCap.RasterizerDiscard, RasterizerDiscard);
+        SetEnabled(gl, EnableCap.SampleAlphaToCoverage, AlphaToCoverage);
+        gl.PolygonMode(TriangleFace.FrontAndBack, (PolygonMode)PolygonMode);
         gl.BlendFuncSeparate((BlendingFactor)BlendSrcRgb, (BlendingFactor)BlendDstRgb, (BlendingFactor)BlendSrcAlpha, (BlendingFactor)BlendDstAlpha);
         gl.BlendEquationSeparate((BlendEquationModeEXT)BlendEquationRgb, (BlendEquationModeEXT)BlendEquationAlpha);
         gl.ColorMask(ColorMask[0] != 0, ColorMask[1] != 0, ColorMask[2] != 0, ColorMask[3] != 0);
@@ -98,8 +120,16 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
         gl.BindFramebuffer(FramebufferTarget.ReadFramebuffer, (uint)ReadFramebuffer);
         gl.PixelStore(PixelStoreParameter.UnpackAlignment, UnpackAlignment);
         gl.PixelStore(PixelStoreParameter.UnpackRowLength, UnpackRowLength);
+        gl.PixelStore(PixelStoreParameter.UnpackSkipRows, UnpackSkipRows);
+        gl.PixelStore(PixelStoreParameter.UnpackSkipPixels, UnpackSkipPixels);
+        gl.PixelStore(PixelStoreParameter.UnpackSkipImages, UnpackSkipImages);
+        gl.PixelStore(PixelStoreParameter.UnpackImageHeight, UnpackImageHeight);
+        gl.PixelStore(PixelStoreParameter.UnpackSwapBytes, UnpackSwapBytes);
         gl.PixelStore(PixelStoreParameter.PackAlignment, PackAlignment);
         gl.PixelStore(PixelStoreParameter.PackRowLength, PackRowLength);
+        gl.PixelStore(PixelStoreParameter.PackSkipRows, PackSkipRows);
+        gl.PixelStore(PixelStoreParameter.PackSkipPixels, PackSkipPixels);
+        gl.PixelStore(PixelStoreParameter.PackSwapBytes, PackSwapBytes);
     }
 
     public static void SetEnabled(GL gl, EnableCap cap, bool on)

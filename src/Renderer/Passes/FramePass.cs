@@ -80,6 +80,9 @@ internal sealed unsafe class FramePass
         _gl.Uniform3(_program.Uniform("uYuvOffset"), k.LumaOffset / 255f, 128f / 255f, 128f / 255f);
     }
 
+    /// <summary>Forgets what was uploaded (after a failed draw): the next draw allocates and uploads again.</summary>
+    public void Forget() => (_last, _lastId, _width, _height, _allocatedFormat, _pixelBufferSize) = (null, -1, 0, 0, null, 0);
+
     private void Upload(Frame frame, bool usePixelBuffers)
     {
         // The same frame object, handed out once (generation), with the same id: its pixels are on the GPU already.

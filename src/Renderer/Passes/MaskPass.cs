@@ -18,7 +18,7 @@ internal sealed unsafe class MaskPass
     private readonly ShaderProgram _program;
     private readonly InstanceStream _instances;
     private readonly uint _rawTexture, _bitmapTexture;
-    private int _rawLayers, _bitmapLayers, _bitmapLayerWidth, _bitmapLayerHeight;
+    private int _rawLayers, _rawSize, _bitmapLayers, _bitmapLayerWidth, _bitmapLayerHeight;
 
     public MaskPass(GL gl, GlObjects objects)
     {
@@ -84,15 +84,19 @@ internal sealed unsafe class MaskPass
         _instances.Draw(instances.Count);
     }
 
+    /// <summary>Forgets the arrays' sizes (after a failed draw): the next draw allocates them again.</summary>
+    public void Forget() => (_rawLayers, _rawSize, _bitmapLayers, _bitmapLayerWidth, _bitmapLayerHeight) = (0, 0, 0, 0, 0);
+
     private void UploadRaw(InstanceSet instances)
     {
         int m = instances.RawMaskSize;
-        if (instances.Count > _rawLayers)
+        // The array's layer count and mask size: a model with another mask size needs a new allocation too.
+        if (instances.Count > _rawLayers || m != _rawSize)
         {
-            _rawLayers = Math.Max(instances.Count, Math.Max(16, _rawLayers * 2));
-            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R32f, (uint)m, (uint)m, (uint)_rawLayers, 0, GLPixelFormat.Red, PixelType.Float, null);
+            int layers = Math.Max(instances.Count, Math.Max(16, _rawLayers * 2));
+            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R32f, (uint)m, (uint)m, (uint)layers, 0, GLPixelFormat.Red, PixelType.Float, null);
+            (_rawLayers, _rawSize) = (layers, m);
         }
-        _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
         _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 4);
         _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
         fixed (float* p = instances.RawMasks)
@@ -111,11 +115,11 @@ internal sealed unsafe class MaskPass
         }
         if (instances.Count > _bitmapLayers || maxW > _bitmapLayerWidth || maxH > _bitmapLayerHeight)
         {
-            _bitmapLayers = Math.Max(instances.Count, Math.Max(_bitmapLayers, 8));
-            (_bitmapLayerWidth, _bitmapLayerHeight) = (Math.Max(maxW, _bitmapLayerWidth), Math.Max(maxH, _bitmapLayerHeight));
-            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R8, (uint)_bitmapLayerWidth, (uint)_bitmapLayerHeight, (uint)_bitmapLayers, 0, GLPixelFormat.Red, PixelType.UnsignedByte, null);
+            int layers = Math.Max(instances.Count, Math.Max(_bitmapLayers, 8));
+            int width = Math.Max(maxW, _bitmapLayerWidth), height = Math.Max(maxH, _bitmapLayerHeight);
+            _gl.TexImage3D(TextureTarget.Texture2DArray, 0, InternalFormat.R8, (uint)width, (uint)height, (uint)layers, 0, GLPixelFormat.Red, PixelType.UnsignedByte, null);
+            (_bitmapLayers, _bitmapLayerWidth, _bitmapLayerHeight) = (layers, width, height);
         }
-        _gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, 0);
         _gl.PixelStore(PixelStoreParameter.UnpackAlignment, 1);
         _gl.PixelStore(PixelStoreParameter.UnpackRowLength, 0);
         for (int i = 0; i < instances.Count; i++)

@@ -321,10 +321,10 @@ public sealed class InferencePipeline : IDisposable
         lock (_latestLock)
         {
             previous = _latest;
-            _latest = result.Retain();
+            _latest = result.Hold();
             LatestSequence = result.Sequence;
         }
-        previous?.Dispose();
+        previous?.ReleaseHold();
         if (_losslessResults is not null)
         {
             _losslessResults.Add(result); // waits while a lossless reader is behind
@@ -379,7 +379,7 @@ public sealed class InferencePipeline : IDisposable
         _liveResults?.Clear();
         lock (_latestLock)
         {
-            _latest?.Dispose();
+            _latest?.ReleaseHold();
             _latest = null;
         }
         foreach (var slot in _slots)

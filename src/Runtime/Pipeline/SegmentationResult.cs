@@ -15,13 +15,17 @@ public readonly record struct StageTimings(double WaitMs, double PreprocessMs, d
 /// One frame's instances, always together with the frame they were computed from, so nothing is ever drawn
 /// on the wrong frame. Reference-counted like <see cref="Imaging.Frame"/>: a reader that keeps a result past
 /// the call that handed it over takes <see cref="Retain"/> and disposes it; the last release returns the
-/// frame to its pool and the result to the pipeline's.
+/// frame to its pool and the result to the pipeline's. The pipeline's own reference (its newest result) is kept
+/// apart from readers' references: a reader's Dispose once too many is ignored, never taking the pipeline's.
 /// </summary>
 public sealed class SegmentationResult : IDisposable
 {
     private readonly ResultPool? _pool;
     private Frame? _frame;
-    private int _references;
+    // Readers' references (low 32 bits) and the pipeline's holds (high 32 bits) in one word, so that the last of
+    // either, on whichever thread, returns the result exactly once.
+    private long _counts;
+    private const long OneHold = 1L << 32;
 
     internal SegmentationResult(ResultPool? pool, LabelMap labels)
     {
@@ -66,8 +70,15 @@ public sealed class SegmentationResult : IDisposable
     /// <summary>Capture to publication.</summary>
     public TimeSpan Latency => Stopwatch.GetElapsedTime(Frame.Timestamp, PublishedTimestamp);
 
-    /// <summary>Live references; the result returns to its pool at 0.</summary>
-    public int References => Volatile.Read(ref _references);
+    /// <summary>Live references, readers' and the pipeline's; the result returns to its pool at 0.</summary>
+    public int References
+    {
+        get
+        {
+            long counts = Volatile.Read(ref _counts);
+            return (int)(counts & uint.MaxValue) + (int)(counts >> 32);
+        }
+    }
 
     internal void Begin(Frame frame, long sequence)
     {
@@ -75,17 +86,54 @@ public sealed class SegmentationResult : IDisposable
         Sequence = sequence;
         Timings = default;
         PublishedTimestamp = 0;
-        _references = 1;
+        Volatile.Write(ref _counts, 1);
     }
 
     /// <summary>Takes another reference (to keep the result past the call that handed it over); each needs its own Dispose.</summary>
-    public SegmentationResult Retain() => ReferenceCount.TryAdd(ref _references) ? this
+    public SegmentationResult Retain() => TryAdd(1) ? this
         : throw new ObjectDisposedException(nameof(SegmentationResult), "cannot retain a result that was already released");
 
-    /// <summary>Gives back one reference; the last returns the result (and its frame) to their pools.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Gives back one reader's reference; the last reference returns the result (and its frame) to their pools. A
+    /// call with no reader's reference left does nothing: the pipeline's own reference is not the reader's to give.
+    /// </summary>
+    public void Dispose() => Release(1);
+
+    /// <summary>The pipeline's own reference (its newest result), apart from readers'.</summary>
+    internal SegmentationResult Hold() => TryAdd(OneHold) ? this
+        : throw new ObjectDisposedException(nameof(SegmentationResult), "cannot hold a result that was already released");
+
+    internal void ReleaseHold() => Release(OneHold);
+
+    private bool TryAdd(long one)
     {
-        if (ReferenceCount.Release(ref _references))
+        long now;
+        do
+        {
+            now = Volatile.Read(ref _counts);
+            if (now == 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _counts, now + one, now) != now);
+        return true;
+    }
+
+    private void Release(long one)
+    {
+        long now;
+        do
+        {
+            now = Volatile.Read(ref _counts);
+            long mine = one == OneHold ? now >> 32 : now & uint.MaxValue;
+            if (mine == 0)
+            {
+                return; // released once too many: ignored
+            }
+        }
+        while (Interlocked.CompareExchange(ref _counts, now - one, now) != now);
+        if (now == one)
         {
             Interlocked.Exchange(ref _frame, null)?.Dispose();
             _pool?.Return(this);

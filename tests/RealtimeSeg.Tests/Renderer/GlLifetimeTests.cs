@@ -56,6 +56,38 @@ public sealed class GlLifetimeTests
     }
 
     [Fact]
+    public void AnOverlayCollectedWithoutDisposeHasItsObjectsDeletedAtTheContextsNextDraw()
+    {
+        using var context = new EglContext();
+        var gl = context.Gl;
+        using var frame = Grey();
+        using var survivor = new OverlayRenderer(gl);
+        using var target = new OffscreenTarget(gl, 64, 48);
+        int textures = LiveTextures(gl);
+        DrawAndForget(gl, frame, target); // a host that never disposes its overlay or target
+        Assert.Equal(textures + 7, LiveTextures(gl));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        int queued = GlDeletions.Count(gl);
+        Assert.True(queued >= 15, $"{queued} GL objects queued by the finalizers");
+        target.Bind();
+        survivor.Draw(frame, Square(), target.Viewport);
+        Assert.Equal(0, GlDeletions.Count(gl));
+        Assert.Equal(textures, LiveTextures(gl));
+        Assert.Equal(GLEnum.NoError, gl.GetError());
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void DrawAndForget(GL gl, Frame frame, OffscreenTarget survivorTarget)
+    {
+        var overlay = new OverlayRenderer(gl);
+        var target = new OffscreenTarget(gl, 64, 48);
+        target.Bind();
+        overlay.Draw(frame, Square(), target.Viewport);
+        survivorTarget.Bind();
+    }
+
+    [Fact]
     public void DisposeTwiceIsHarmlessAndQueuesNothing()
     {
         using var context = new EglContext();

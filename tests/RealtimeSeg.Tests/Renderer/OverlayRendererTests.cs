@@ -220,7 +220,7 @@ public sealed class OverlayRendererTests : IDisposable
         using var overlay = new OverlayRenderer(Gl);
         Gl.BindFramebuffer(FramebufferTarget.Framebuffer, 0);
         var e = Assert.Throws<RendererException>(() => overlay.Draw(frame, new InstanceSet(Labels), new Viewport(0, 0, 32, 24)));
-        Assert.Contains("bind an OffscreenTarget first", e.Message, StringComparison.Ordinal);
+        Assert.Contains("bind a framebuffer, e.g. an OffscreenTarget, first", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
