@@ -10,7 +10,12 @@
  *   rts_session_options_init(&options);
  *   options.provider = "cpu";
  *   rts_session* session = NULL;
- *   if (rts_session_create("model.onnx", &options, &session) != RTS_OK)
+ *   if (rts_session_create("model.onnx", &options, &session) != RTS_OK) {
+ *       fprintf(stderr, "%s\n", rts_last_error());
+ *       return 1;
+ *   }
+ *   rts_overlay* overlay = NULL;                      // on the render thread, the host's GL context current
+ *   if (rts_overlay_create(get_proc_address, NULL, &overlay) != RTS_OK)   // e.g. a wrapper of eglGetProcAddress
  *       fprintf(stderr, "%s\n", rts_last_error());
  *   rts_session_push(session, pixels, width, height, stride, RTS_PIXEL_RGB24, rts_now_ns(), NULL);  // each frame
  *   rts_result* result = NULL;
@@ -18,6 +23,7 @@
  *       rts_overlay_draw(overlay, result, 0, 0, viewport_width, viewport_height, RTS_DRAW_DEFAULT, 0);
  *       rts_result_release(result);
  *   }
+ *   rts_overlay_destroy(overlay);                     // on the render thread, context still current
  *   rts_session_destroy(session);
  *
  * Errors. Every call that can fail returns an rts_status; RTS_OK is 0. On failure rts_last_error() gives a
@@ -56,8 +62,14 @@ extern "C" {
 #  define RTS_API __attribute__((visibility("default")))
 #endif
 
-/* The ABI this header describes. rts_abi_version() returns the library's; equal majors are compatible. */
+/*
+ * The ABI this header describes. rts_abi_version() returns the library's; equal versions are compatible. Within a
+ * version, functions are only ever added: RTS_ABI_MINOR counts the additions (rts_abi_minor() is the library's;
+ * a host needing a later addition checks it, or looks the function up with dlsym / GetProcAddress).
+ *   minor 1: rts_abi_minor, rts_overlay_host_gl_error.
+ */
 #define RTS_ABI_VERSION 1
+#define RTS_ABI_MINOR 1
 
 typedef enum rts_status {
     RTS_OK = 0,
@@ -140,6 +152,8 @@ typedef struct rts_stats {
 typedef void* (*rts_get_proc_address_fn)(const char* name, void* user_data);
 
 RTS_API uint32_t rts_abi_version(void);
+/* Since minor 1. A library without it is minor 0. */
+RTS_API uint32_t rts_abi_minor(void);
 RTS_API int64_t rts_now_ns(void);
 /* The calling thread's last error message (UTF-8); "" when none. Valid until this thread's next failing call. */
 RTS_API const char* rts_last_error(void);
@@ -152,7 +166,8 @@ RTS_API rts_status rts_session_create(const char* model_path, const rts_session_
 RTS_API void rts_session_destroy(rts_session* session);
 
 /*
- * Copies one frame (rows `stride` bytes apart) and hands it to inference, newest wins: a frame the model had no
+ * Copies one frame (rows `stride` bytes apart, top row first; stride at least a row's bytes, so never negative;
+ * 1 to 16384 pixels a side) and hands it to inference, newest wins: a frame the model had no
  * time for is replaced by the next and counted as dropped. The host's buffer is free again when this returns.
  * capture_time_ns: when the host captured it (0: now). out_frame_id (may be NULL): the id results carry.
  */
@@ -160,7 +175,11 @@ RTS_API rts_status rts_session_push(rts_session* session, const void* pixels, in
     rts_pixel_format format, int64_t capture_time_ns, int64_t* out_frame_id);
 /* The newest result, without waiting: *out_result is NULL (and RTS_OK) until the first. Release it when done. */
 RTS_API rts_status rts_session_latest(rts_session* session, rts_result** out_result);
-/* Waits up to timeout_ms for a result of frame `frame_id` or a later one; RTS_ERROR_TIMEOUT if none came. */
+/*
+ * Waits up to timeout_ms (0: only looks; negative is RTS_ERROR_INVALID_ARGUMENT) for a result of frame `frame_id`
+ * or a later one; RTS_ERROR_TIMEOUT if none came. RTS_ERROR_STOPPED at once when the session stopped, or is
+ * destroyed by another thread while this one waits.
+ */
 RTS_API rts_status rts_session_wait(rts_session* session, int64_t frame_id, int32_t timeout_ms, rts_result** out_result);
 RTS_API rts_status rts_session_stats(rts_session* session, rts_stats* out_stats);
 
@@ -188,12 +207,21 @@ RTS_API rts_status rts_result_raw_mask(const rts_result* result, int32_t index, 
 RTS_API rts_status rts_overlay_create(rts_get_proc_address_fn get_proc_address, void* user_data, rts_overlay** out_overlay);
 /*
  * Draws the result into the bound framebuffer inside the viewport (GL window coordinates, origin bottom-left),
- * the frame letterboxed; every GL state it changes is restored. flags: RTS_DRAW_*. display_time_ns: 0 draws the
- * instances where the model saw them; the capture time of the picture under them (live, e.g. the host's newest
- * camera frame) moves each one along its track to where it is then (at most 0.5 s ahead).
+ * the frame letterboxed. It sets every GL state it depends on (blending, raster state, pixel-store, its own
+ * textures and buffers, with the host's unpack buffer set aside) and restores the host's values after. With no
+ * GL context current on this thread it draws nothing and returns RTS_ERROR_GL. A GL error the host left pending
+ * is read and cleared first, so it is never reported as the draw's: rts_overlay_host_gl_error gives it.
+ * flags: RTS_DRAW_*. display_time_ns: 0 draws the instances where the model saw them; the capture time of the
+ * picture under them (live, e.g. the host's newest camera frame) moves each one along its track to where it is
+ * then (at most 0.5 s ahead).
  */
 RTS_API rts_status rts_overlay_draw(rts_overlay* overlay, const rts_result* result, int32_t x, int32_t y, int32_t width, int32_t height,
     uint32_t flags, int64_t display_time_ns);
+/*
+ * Since minor 1: the GL error (a GLenum, e.g. 0x0500 GL_INVALID_ENUM) the host had left pending when the last
+ * rts_overlay_draw began, 0 when none: what the host's own glGetError would have returned.
+ */
+RTS_API uint32_t rts_overlay_host_gl_error(const rts_overlay* overlay);
 /* Deletes the overlay's GL objects (on its GL thread, context current). NULL is ignored. */
 RTS_API void rts_overlay_destroy(rts_overlay* overlay);
 

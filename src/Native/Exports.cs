@@ -88,8 +88,14 @@ internal static unsafe class Exports
 {
     public const uint AbiVersion = 1;
 
+    /// <summary>Additions within ABI 1: 1 added rts_abi_minor and rts_overlay_host_gl_error.</summary>
+    public const uint AbiMinor = 1;
+
     [UnmanagedCallersOnly(EntryPoint = "rts_abi_version")]
     public static uint GetAbiVersion() => AbiVersion;
+
+    [UnmanagedCallersOnly(EntryPoint = "rts_abi_minor")]
+    public static uint GetAbiMinor() => AbiMinor;
 
     [UnmanagedCallersOnly(EntryPoint = "rts_now_ns")]
     public static long NowNs() => NsFromTicks(Stopwatch.GetTimestamp());
@@ -150,6 +156,7 @@ internal static unsafe class Exports
             var model = SegmentationModel.Open(path, inference, new ModelOptions { LabelsPath = Utf8(o.LabelsPath) });
             try
             {
+                RequireModelClasses(segment.Classes, o.Classes, o.ClassCount, model.Labels);
                 var session = SegmentationSession.FromHostFrames(model, new PipelineOptions
                 {
                     Segment = segment,
@@ -211,10 +218,6 @@ internal static unsafe class Exports
                 3 => PixelFormat.Bgr24,
                 _ => throw new NativeError(Status.InvalidArgument, $"format {format} is not an rts_pixel_format; use RTS_PIXEL_RGBA32, _BGRA32, _RGB24 or _BGR24"),
             };
-            if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
-            {
-                throw new NativeError(Status.InvalidArgument, $"frame size {width}x{height} is out of range (1 to 16384 a side)");
-            }
             long id = s.HostFrames!.Publish(pixels, width, height, stride, pixelFormat, TicksFromNs(captureTimeNs));
             if (outFrameId != null)
             {
@@ -262,11 +265,21 @@ internal static unsafe class Exports
             var s = FromHandle<NativeSession>(session, "session").Session;
             if (timeoutMs < 0)
             {
-                throw new NativeError(Status.InvalidArgument, $"timeout_ms {timeoutMs} is negative");
+                throw new NativeError(Status.InvalidArgument, $"timeout_ms {timeoutMs} is negative; pass 0 to only look, or the milliseconds to wait at most");
             }
-            if (!s.TryWaitForResult(frameId, TimeSpan.FromMilliseconds(timeoutMs), out var result))
+            SegmentationResult? result;
+            try
             {
-                throw new NativeError(Status.Timeout, $"no result for frame {frameId} within {timeoutMs} ms (was it pushed? a newer push replaces a frame the model had no time for)");
+                if (!s.TryWaitForResult(frameId, TimeSpan.FromMilliseconds(timeoutMs), out result))
+                {
+                    throw s.Fault is null && s.Pipeline.IsCompleted
+                        ? new NativeError(Status.Stopped, $"the session stopped before a result for frame {frameId} came")
+                        : new NativeError(Status.Timeout, $"no result for frame {frameId} within {timeoutMs} ms (was it pushed? a newer push replaces a frame the model had no time for)");
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new NativeError(Status.Stopped, $"the session was destroyed while this thread waited for frame {frameId}");
             }
             *outResult = (void*)NewHandle(new NativeResult(result));
             return 0;
@@ -483,17 +496,25 @@ internal static unsafe class Exports
             {
                 throw new NativeError(Status.InvalidArgument, "get_proc_address is NULL; pass the GL loader of the current context (eglGetProcAddress, glXGetProcAddress, ...)");
             }
+            string? missing = null;
             var gl = GL.GetApi(name =>
             {
                 var utf8 = System.Text.Encoding.UTF8.GetBytes(name + "\0");
                 fixed (byte* p = utf8)
                 {
-                    return (nint)getProcAddress(p, userData);
+                    nint address = (nint)getProcAddress(p, userData);
+                    missing ??= address == 0 ? name : null;
+                    return address;
                 }
             });
             try
             {
                 *outOverlay = (void*)NewHandle(new NativeOverlay(gl, new OverlayRenderer(gl)));
+            }
+            catch (Exception e) when (missing is not null && e is not RendererException)
+            {
+                gl.Dispose();
+                throw new NativeError(Status.Gl, $"get_proc_address returned NULL for {missing}; pass the loader of the GL context current on this thread (eglGetProcAddress, glXGetProcAddress, SDL_GL_GetProcAddress, ...)");
             }
             catch
             {
@@ -538,6 +559,20 @@ internal static unsafe class Exports
         catch (Exception e)
         {
             return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "rts_overlay_host_gl_error")]
+    public static uint OverlayHostGlError(void* overlay)
+    {
+        try
+        {
+            return (uint)FromHandle<NativeOverlay>(overlay, "overlay").Renderer.LastHostGlError;
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return 0;
         }
     }
 
@@ -593,6 +628,23 @@ internal static unsafe class Exports
             throw new NativeError(Status.InvalidArgument, $"classes is {(classes == null ? "NULL" : "set")} with class_count {count}; pass class_count ids, or NULL and 0 for every class");
         }
         return [.. new ReadOnlySpan<int>(classes, count)];
+    }
+
+    /// <summary>Class ids the model has none of are the host's mistake, not an empty filter: name the valid ones.</summary>
+    private static void RequireModelClasses(IReadOnlySet<int>? classes, int* given, int count, LabelMap labels)
+    {
+        if (classes is null || labels.Count <= 1)
+        {
+            return; // every class, or a model whose class count is unknown
+        }
+        foreach (int id in classes)
+        {
+            if (id < 1 || id >= labels.Count)
+            {
+                int index = new ReadOnlySpan<int>(given, count).IndexOf(id);
+                throw new NativeError(Status.InvalidArgument, $"classes[{index}] is {id}, not a class of this model; its classes are 1 ({labels.Names[1]}) to {labels.Count - 1} ({labels.Names[^1]})");
+            }
+        }
     }
 
     /// <summary>Per-thread scratch for mask queries (any thread may ask, so not per result).</summary>

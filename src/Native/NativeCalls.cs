@@ -56,12 +56,20 @@ internal static unsafe class NativeCalls
             PipelineException => (Status.Stopped, $"the session stopped: {e.Message}; destroy it and create a new one"),
             RendererException => (Status.Gl, e.Message),
             RealtimeSegException => (Status.Model, e.Message), // model loading and ONNX Runtime (ModelLoadException, OrtException)
-            ObjectDisposedException => (Status.InvalidArgument, $"{e.Message} (a handle used after it was destroyed)"),
+            ObjectDisposedException d => (Status.InvalidArgument, $"the {Handle(d.ObjectName)} was already destroyed; a handle must not be used after rts_*_destroy or its last rts_result_release"),
             _ => (Status.Internal, $"internal error ({e.GetType().Name}: {e.Message}); please report it"),
         };
-        SetError(message);
+        SetError(NativeWording.ForC(message));
         return (int)status;
     }
+
+    private static string Handle(string? type) => type switch
+    {
+        "SegmentationSession" or "InferencePipeline" or "HostFrameInput" => "session",
+        "SegmentationResult" => "result",
+        "OverlayRenderer" => "overlay",
+        _ => "object",
+    };
 
     public static void SetError(string message)
     {
@@ -89,8 +97,16 @@ internal static unsafe class NativeCalls
             throw new NativeError(Status.InvalidArgument, $"{name} is NULL");
         }
         return GCHandle.FromIntPtr((nint)handle).Target as T
-            ?? throw new NativeError(Status.InvalidArgument, $"{name} is not a {typeof(T).Name} handle (or was already destroyed)");
+            ?? throw new NativeError(Status.InvalidArgument, $"{name} is not {HandleNoun<T>()} handle (or was already destroyed)");
     }
+
+    private static string HandleNoun<T>() => typeof(T).Name switch
+    {
+        nameof(NativeSession) => "an rts_session",
+        nameof(NativeResult) => "an rts_result",
+        nameof(NativeOverlay) => "an rts_overlay",
+        var other => $"a {other}",
+    };
 
     public static void FreeHandle(void* handle) => GCHandle.FromIntPtr((nint)handle).Free();
 

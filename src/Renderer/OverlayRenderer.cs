@@ -53,15 +53,17 @@ public sealed class OverlayRenderer : IDisposable
         {
             throw new RendererException($"the overlay needs OpenGL 3.3 or newer; the current context is {version}");
         }
+        LastHostGlError = GlErrors.Drain(gl); // the host's, not ours: see LastHostGlError
         _objects = new GlObjects(gl);
         var saved = GlStateSnapshot.Capture(gl);
         try
         {
+            DrawState.SetUnpack(gl); // the first font atlas is uploaded here, under whatever unpack state the host has
             _frame = new FramePass(gl, _objects);
             _masks = new MaskPass(gl, _objects);
             _labels = new LabelPass(gl, _objects);
             _timer = new GpuTimer(gl, _objects);
-            GlErrors.Check(gl, "creating the overlay's GL objects");
+            GlErrors.Check(gl, "creating the overlay's GL objects", LastHostGlError);
         }
         catch
         {
@@ -75,8 +77,8 @@ public sealed class OverlayRenderer : IDisposable
     }
 
     /// <summary>
-    /// The GL error the host had left pending when the last <c>Draw</c> began (<see cref="GLEnum.NoError"/> when
-    /// none). A draw reads and clears pending errors first, so that the host's own mistake is never reported as the
+    /// The GL error the host had left pending when the last <c>Draw</c> (or, before the first, the constructor)
+    /// began (<see cref="GLEnum.NoError"/> when none). A draw reads and clears pending errors first, so that the host's own mistake is never reported as the
     /// overlay's (and the overlay's never as the host's): a host that checks glGetError after drawing reads it here.
     /// </summary>
     public GLEnum LastHostGlError { get; private set; }

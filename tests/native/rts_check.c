@@ -8,9 +8,12 @@
  *   rts_check LIB MODEL errors FRAME.ppm       every error path: status and message
  *   rts_check LIB MODEL cycles N FRAME.ppm     N create/push/wait/destroy cycles; resident memory along the way
  *   rts_check LIB MODEL bench N FRAME.ppm...   N frames pushed and waited for in turn; frames a second
+ *   rts_check LIB MODEL gl-host FRAME.ppm      the overlay under hostile host GL state, without a context, on
+ *                                              another thread, with a loader that lacks a function
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +25,10 @@
 
 /* Every function of the ABI, found with dlsym. */
 #define RTS_FUNCTIONS(X) \
-    X(rts_abi_version) X(rts_now_ns) X(rts_last_error) X(rts_session_options_init) X(rts_session_create) \
+    X(rts_abi_version) X(rts_abi_minor) X(rts_now_ns) X(rts_last_error) X(rts_session_options_init) X(rts_session_create) \
     X(rts_session_destroy) X(rts_session_push) X(rts_session_latest) X(rts_session_wait) X(rts_session_stats) \
     X(rts_result_retain) X(rts_result_release) X(rts_result_info_get) X(rts_result_instance) X(rts_result_mask) \
-    X(rts_result_raw_mask) X(rts_overlay_create) X(rts_overlay_draw) X(rts_overlay_destroy)
+    X(rts_result_raw_mask) X(rts_overlay_create) X(rts_overlay_draw) X(rts_overlay_host_gl_error) X(rts_overlay_destroy)
 #define DECLARE(name) static __typeof__(&name) p_##name;
 RTS_FUNCTIONS(DECLARE)
 
@@ -87,6 +90,20 @@ static PFNGLCLEARCOLORPROC glClearColor_;
 static PFNGLCLEARPROC glClear_;
 static PFNGLREADPIXELSPROC glReadPixels_;
 static PFNGLFINISHPROC glFinish_;
+static PFNGLPIXELSTOREIPROC glPixelStorei_;
+static PFNGLGENBUFFERSPROC glGenBuffers_;
+static PFNGLBINDBUFFERPROC glBindBuffer_;
+static PFNGLBUFFERDATAPROC glBufferData_;
+static PFNGLPOLYGONMODEPROC glPolygonMode_;
+static PFNGLENABLEPROC glEnable_;
+static PFNGLDISABLEPROC glDisable_;
+static PFNGLLOGICOPPROC glLogicOp_;
+static PFNGLGETINTEGERVPROC glGetIntegerv_;
+static PFNGLISENABLEDPROC glIsEnabled_;
+static PFNGLGETERRORPROC glGetError_;
+static EGLDisplay g_display;
+static EGLContext g_context;
+static GLuint g_fbo;
 
 static void* gl_loader(const char* name, void* user)
 {
@@ -109,6 +126,8 @@ static void make_context(int width, int height)
         exit(2);
     }
     EGLContext context = eglCreateContext(display, config, EGL_NO_CONTEXT, context_attributes);
+    g_display = display;
+    g_context = context;
     if (context == EGL_NO_CONTEXT || !eglMakeCurrent(display, EGL_NO_SURFACE, EGL_NO_SURFACE, context)) {
         printf("fatal egl context 0x%x\n", eglGetError());
         exit(2);
@@ -118,7 +137,10 @@ static void make_context(int width, int height)
     GLFN(PFNGLGENRENDERBUFFERSPROC, glGenRenderbuffers); GLFN(PFNGLBINDRENDERBUFFERPROC, glBindRenderbuffer);
     GLFN(PFNGLRENDERBUFFERSTORAGEPROC, glRenderbufferStorage); GLFN(PFNGLFRAMEBUFFERRENDERBUFFERPROC, glFramebufferRenderbuffer);
     GLFN(PFNGLCLEARCOLORPROC, glClearColor); GLFN(PFNGLCLEARPROC, glClear); GLFN(PFNGLREADPIXELSPROC, glReadPixels);
-    GLFN(PFNGLFINISHPROC, glFinish);
+    GLFN(PFNGLFINISHPROC, glFinish); GLFN(PFNGLPIXELSTOREIPROC, glPixelStorei); GLFN(PFNGLGENBUFFERSPROC, glGenBuffers);
+    GLFN(PFNGLBINDBUFFERPROC, glBindBuffer); GLFN(PFNGLBUFFERDATAPROC, glBufferData); GLFN(PFNGLPOLYGONMODEPROC, glPolygonMode);
+    GLFN(PFNGLENABLEPROC, glEnable); GLFN(PFNGLDISABLEPROC, glDisable); GLFN(PFNGLLOGICOPPROC, glLogicOp);
+    GLFN(PFNGLGETINTEGERVPROC, glGetIntegerv); GLFN(PFNGLISENABLEDPROC, glIsEnabled); GLFN(PFNGLGETERRORPROC, glGetError);
     GLuint fbo, colour;
     glGenFramebuffers_(1, &fbo);
     glBindFramebuffer_(GL_FRAMEBUFFER, fbo);
@@ -126,6 +148,7 @@ static void make_context(int width, int height)
     glBindRenderbuffer_(GL_RENDERBUFFER, colour);
     glRenderbufferStorage_(GL_RENDERBUFFER, GL_RGBA8, width, height);
     glFramebufferRenderbuffer_(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, colour);
+    g_fbo = fbo;
 }
 
 /* --- modes --- */
@@ -203,6 +226,34 @@ static int results(const char* model, int count, char** frames)
     return 0;
 }
 
+typedef struct { rts_session* session; int64_t started_ns, ended_ns; rts_status status; char message[512]; } waiter;
+
+static void* wait_for_unpushed(void* arg)
+{
+    waiter* w = arg;
+    rts_result* result = NULL;
+    w->started_ns = p_rts_now_ns();
+    w->status = p_rts_session_wait(w->session, 1000, 20000, &result);
+    w->ended_ns = p_rts_now_ns();
+    snprintf(w->message, sizeof w->message, "%s", w->status == RTS_OK ? "" : p_rts_last_error());
+    p_rts_result_release(result);
+    return NULL;
+}
+
+/* A thread waiting for a result the session never gives, and the session destroyed under it: woken, not left to its 20 s. */
+static void wait_woken_by_destroy(const char* model)
+{
+    waiter w = { .session = create(model) };
+    pthread_t thread;
+    pthread_create(&thread, NULL, wait_for_unpushed, &w);
+    struct timespec pause = { 0, 300000000 };
+    nanosleep(&pause, NULL);
+    p_rts_session_destroy(w.session);
+    pthread_join(thread, NULL);
+    printf("error wait-woken-by-destroy status %d message %s\n", (int)w.status, w.message);
+    printf("wait-woken-after-ms %.0f\n", (double)(w.ended_ns - w.started_ns) / 1e6);
+}
+
 #define EXPECT(label, call) do { rts_status s_ = (call); printf("error %s status %d message %s\n", label, (int)s_, s_ == RTS_OK ? "" : p_rts_last_error()); } while (0)
 
 static int errors(const char* model, const char* frame)
@@ -219,6 +270,15 @@ static int errors(const char* model, const char* frame)
     p_rts_session_options_init(&options);
     options.provider = "warp-drive";
     EXPECT("bad-provider", p_rts_session_create(model, &options, &none));
+    p_rts_session_options_init(&options);
+    const int32_t unknown_class[] = { 1, 99 };
+    options.provider = "cpu";
+    options.classes = unknown_class;
+    options.class_count = 2;
+    EXPECT("unknown-class", p_rts_session_create(model, &options, &none));
+    p_rts_session_options_init(&options);
+    options.provider = "cuda";
+    EXPECT("cuda-on-cpu-build", p_rts_session_create(model, &options, &none));
     EXPECT("null-session-push", p_rts_session_push(NULL, "", 1, 1, 3, RTS_PIXEL_RGB24, 0, NULL));
     EXPECT("null-session-latest", p_rts_session_latest(NULL, &nothing));
 
@@ -228,6 +288,9 @@ static int errors(const char* model, const char* frame)
     EXPECT("bad-format", p_rts_session_push(session, im.rgb, im.width, im.height, im.width * 3, (rts_pixel_format)9, 0, NULL));
     EXPECT("short-stride", p_rts_session_push(session, im.rgb, im.width, im.height, im.width, RTS_PIXEL_RGB24, 0, NULL));
     EXPECT("wait-unpushed-frame", p_rts_session_wait(session, 1000, 300, &nothing));
+    EXPECT("negative-stride", p_rts_session_push(session, im.rgb + (size_t)(im.height - 1) * im.width * 3, im.width, im.height, -im.width * 3, RTS_PIXEL_RGB24, 0, NULL));
+    EXPECT("huge-frame", p_rts_session_push(session, im.rgb, 100000, 2, 300000, RTS_PIXEL_RGB24, 0, NULL));
+    EXPECT("negative-timeout", p_rts_session_wait(session, 1, -1, &nothing));
     rts_result* result = push_and_wait(session, &im);
     rts_result_info info = { .struct_size = 0 };
     EXPECT("info-size-0", p_rts_result_info_get(result, &info));
@@ -250,10 +313,150 @@ static int errors(const char* model, const char* frame)
     p_rts_session_destroy(NULL);
     p_rts_result_release(NULL);
     printf("abi %u header %d\n", p_rts_abi_version(), RTS_ABI_VERSION);
+    printf("minor %u header-minor %d\n", p_rts_abi_minor(), RTS_ABI_MINOR);
+    wait_woken_by_destroy(model);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     long long mono = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
     printf("clock-skew-ms %.3f\n", (double)(p_rts_now_ns() - mono) / 1e6);
+    free(im.rgb);
+    return 0;
+}
+
+/* --- gl-host: the overlay under whatever GL state a host leaves --- */
+
+static long differing_bytes(const unsigned char* a, const unsigned char* b, size_t n)
+{
+    long d = 0;
+    for (size_t i = 0; i < n; i++) d += a[i] != b[i];
+    return d;
+}
+
+static void clean_state(void)
+{
+    glPixelStorei_(GL_UNPACK_SKIP_ROWS, 0); glPixelStorei_(GL_UNPACK_SKIP_PIXELS, 0); glPixelStorei_(GL_UNPACK_SKIP_IMAGES, 0);
+    glPixelStorei_(GL_UNPACK_SWAP_BYTES, 0); glPixelStorei_(GL_UNPACK_ROW_LENGTH, 0); glPixelStorei_(GL_UNPACK_ALIGNMENT, 4);
+    glPixelStorei_(GL_PACK_SKIP_ROWS, 0); glPixelStorei_(GL_PACK_ALIGNMENT, 4);
+    glBindBuffer_(GL_PIXEL_UNPACK_BUFFER, 0);
+    glPolygonMode_(GL_FRONT_AND_BACK, GL_FILL);
+    glDisable_(GL_COLOR_LOGIC_OP);
+    glDisable_(GL_RASTERIZER_DISCARD);
+    glBindFramebuffer_(GL_FRAMEBUFFER, g_fbo);
+}
+
+static GLuint g_host_buffer;
+
+/* What a careless host leaves: skipped unpack rows and pixels, swapped bytes, its small unpack buffer bound, line
+   polygons, an XOR logic op, rasterizer discard, and a GL_INVALID_ENUM of its own pending. */
+static void hostile_state(void)
+{
+    glPixelStorei_(GL_UNPACK_SKIP_ROWS, 4000); glPixelStorei_(GL_UNPACK_SKIP_PIXELS, 37); glPixelStorei_(GL_UNPACK_SKIP_IMAGES, 64);
+    glPixelStorei_(GL_UNPACK_SWAP_BYTES, 1); glPixelStorei_(GL_UNPACK_ROW_LENGTH, 17); glPixelStorei_(GL_UNPACK_ALIGNMENT, 8);
+    glBindBuffer_(GL_PIXEL_UNPACK_BUFFER, g_host_buffer);
+    glPolygonMode_(GL_FRONT_AND_BACK, GL_LINE);
+    glEnable_(GL_COLOR_LOGIC_OP);
+    glLogicOp_(GL_XOR);
+    glEnable_(GL_RASTERIZER_DISCARD);
+    glEnable_(0x7FFF);
+}
+
+static int hostile_state_kept(void)
+{
+    GLint v[8];
+    glGetIntegerv_(GL_UNPACK_SKIP_ROWS, &v[0]); glGetIntegerv_(GL_UNPACK_SKIP_PIXELS, &v[1]); glGetIntegerv_(GL_UNPACK_SKIP_IMAGES, &v[2]);
+    glGetIntegerv_(GL_UNPACK_SWAP_BYTES, &v[3]); glGetIntegerv_(GL_UNPACK_ROW_LENGTH, &v[4]); glGetIntegerv_(GL_UNPACK_ALIGNMENT, &v[5]);
+    glGetIntegerv_(GL_PIXEL_UNPACK_BUFFER_BINDING, &v[6]); glGetIntegerv_(GL_POLYGON_MODE, &v[7]);
+    return v[0] == 4000 && v[1] == 37 && v[2] == 64 && v[3] == 1 && v[4] == 17 && v[5] == 8 && v[6] == (GLint)g_host_buffer
+        && v[7] == GL_LINE && glIsEnabled_(GL_COLOR_LOGIC_OP) && glIsEnabled_(GL_RASTERIZER_DISCARD);
+}
+
+static void draw_and_read(rts_overlay* overlay, rts_result* result, int w, int h, int hostile, unsigned char* into)
+{
+    clean_state();
+    glClearColor_(0, 0, 0, 1);
+    glClear_(GL_COLOR_BUFFER_BIT);
+    if (hostile) hostile_state();
+    rts_status s = p_rts_overlay_draw(overlay, result, 0, 0, w, h, RTS_DRAW_DEFAULT | RTS_DRAW_TRACK_IDS, 0);
+    if (s != RTS_OK) printf("draw-failed %s status %d message %s\n", hostile ? "hostile" : "clean", (int)s, p_rts_last_error());
+    if (hostile) {
+        printf("hostile-state-kept %d host-error-after %d\n", hostile_state_kept(), (int)glGetError_());
+        printf("host-gl-error 0x%04x\n", p_rts_overlay_host_gl_error(overlay));
+    }
+    clean_state();
+    glFinish_();
+    glReadPixels_(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, into);
+}
+
+typedef struct { rts_overlay* overlay; rts_result* result; rts_status status; char message[512]; } drawer;
+
+static void* draw_elsewhere(void* arg)
+{
+    drawer* d = arg;
+    d->status = p_rts_overlay_draw(d->overlay, d->result, 0, 0, 64, 64, RTS_DRAW_DEFAULT, 0);
+    snprintf(d->message, sizeof d->message, "%s", d->status == RTS_OK ? "" : p_rts_last_error());
+    return NULL;
+}
+
+static void* loader_without_bind_sampler(const char* name, void* user)
+{
+    return strcmp(name, "glBindSampler") ? gl_loader(name, user) : NULL;
+}
+
+static int gl_host(const char* model, const char* frame)
+{
+    rts_session* session = create(model);
+    image im = read_ppm(frame);
+    rts_result* result = push_and_wait(session, &im);
+    int w = im.width, h = im.height;
+    size_t bytes = (size_t)w * h * 4;
+    make_context(w, h);
+    glGenBuffers_(1, &g_host_buffer);
+    glBindBuffer_(GL_PIXEL_UNPACK_BUFFER, g_host_buffer);
+    glBufferData_(GL_PIXEL_UNPACK_BUFFER, 64, NULL, GL_STREAM_DRAW);
+    glBindBuffer_(GL_PIXEL_UNPACK_BUFFER, 0);
+    unsigned char* clean = malloc(bytes);
+    unsigned char* hostile = malloc(bytes);
+
+    rts_overlay* overlay = NULL;
+    if (p_rts_overlay_create(gl_loader, NULL, &overlay) != RTS_OK) { printf("fatal overlay %s\n", p_rts_last_error()); return 2; }
+    draw_and_read(overlay, result, w, h, 0, clean);
+    printf("host-gl-error-clean 0x%04x\n", p_rts_overlay_host_gl_error(overlay));
+    /* A second overlay created and first drawn under the hostile state (its textures allocated with the host's buffer bound). */
+    hostile_state();
+    rts_overlay* second = NULL;
+    rts_status created = p_rts_overlay_create(gl_loader, NULL, &second);
+    printf("hostile-create status %d %s\n", (int)created, created == RTS_OK ? "" : p_rts_last_error());
+    draw_and_read(second, result, w, h, 1, hostile);
+    printf("hostile-first-draw-diff %ld\n", differing_bytes(clean, hostile, bytes));
+    draw_and_read(overlay, result, w, h, 1, hostile);
+    printf("hostile-draw-diff %ld\n", differing_bytes(clean, hostile, bytes));
+    draw_and_read(overlay, result, w, h, 0, hostile);
+    printf("clean-after-hostile-diff %ld\n", differing_bytes(clean, hostile, bytes));
+    p_rts_overlay_destroy(second);
+
+    /* No framebuffer: a surfaceless context has no default one. */
+    glBindFramebuffer_(GL_FRAMEBUFFER, 0);
+    EXPECT("no-framebuffer", p_rts_overlay_draw(overlay, result, 0, 0, w, h, RTS_DRAW_DEFAULT, 0));
+    glBindFramebuffer_(GL_FRAMEBUFFER, g_fbo);
+    /* Another thread, where no context is current. */
+    drawer d = { .overlay = overlay, .result = result };
+    pthread_t thread;
+    pthread_create(&thread, NULL, draw_elsewhere, &d);
+    pthread_join(thread, NULL);
+    printf("error draw-on-another-thread status %d message %s\n", (int)d.status, d.message);
+    /* This thread after the host released its context. */
+    eglMakeCurrent(g_display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    EXPECT("draw-without-context", p_rts_overlay_draw(overlay, result, 0, 0, w, h, RTS_DRAW_DEFAULT, 0));
+    eglMakeCurrent(g_display, EGL_NO_SURFACE, EGL_NO_SURFACE, g_context);
+    EXPECT("draw-after-context-back", p_rts_overlay_draw(overlay, result, 0, 0, w, h, RTS_DRAW_DEFAULT, 0));
+    rts_overlay* broken = NULL;
+    EXPECT("loader-returns-null", p_rts_overlay_create(loader_without_bind_sampler, NULL, &broken));
+
+    p_rts_overlay_destroy(overlay);
+    p_rts_result_release(result);
+    p_rts_session_destroy(session);
+    free(clean);
+    free(hostile);
     free(im.rgb);
     return 0;
 }
@@ -302,6 +505,7 @@ int main(int argc, char** argv)
     if (!strcmp(argv[3], "results")) return results(argv[2], argc - 4, argv + 4);
     if (!strcmp(argv[3], "errors")) return errors(argv[2], argv[4]);
     if (!strcmp(argv[3], "cycles") && argc >= 6) return cycles(argv[2], atoi(argv[4]), argv[5]);
+    if (!strcmp(argv[3], "gl-host")) return gl_host(argv[2], argv[4]);
     if (!strcmp(argv[3], "bench") && argc >= 6) return bench(argv[2], atoi(argv[4]), argc - 5, argv + 5);
     fprintf(stderr, "unknown mode %s\n", argv[3]);
     return 2;

@@ -41,6 +41,9 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     /// <summary>Frames published so far.</summary>
     public long Published => Interlocked.Read(ref _nextId);
 
+    /// <summary>The longest side a host frame may have (16384: a 16K picture; larger is a caller's mistake, not a frame).</summary>
+    public const int MaxSide = 16384;
+
     /// <summary>
     /// Copies one image and publishes it; returns the id it was given.
     /// <paramref name="captureTimestamp"/> is when the host captured it, in <see cref="Stopwatch"/> ticks (latency
@@ -49,19 +52,7 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     public long Publish(ReadOnlySpan<byte> pixels, int width, int height, int stride, PixelFormat format, long captureTimestamp = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (format is not (PixelFormat.Rgba32 or PixelFormat.Bgra32 or PixelFormat.Rgb24 or PixelFormat.Bgr24))
-        {
-            throw new ArgumentException($"host frames are RGBA, BGRA, RGB or BGR; got {format}", nameof(format));
-        }
-        if (width <= 0 || height <= 0)
-        {
-            throw new ArgumentException($"frame size must be positive, got {width}x{height}", nameof(width));
-        }
-        int rowBytes = width * format.BytesPerPixel();
-        if (stride < rowBytes)
-        {
-            throw new ArgumentException($"stride {stride} is less than a row of {width} {format} pixels ({rowBytes} bytes)", nameof(stride));
-        }
+        int rowBytes = CheckLayout(width, height, stride, format);
         if (pixels.Length < (long)stride * (height - 1) + rowBytes)
         {
             throw new ArgumentException($"{pixels.Length} bytes cannot hold {height} rows of stride {stride} ({(long)stride * (height - 1) + rowBytes} needed)", nameof(pixels));
@@ -131,8 +122,40 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         {
             throw new ArgumentNullException(nameof(pixels));
         }
-        long bytes = (long)stride * (height - 1) + (long)width * format.BytesPerPixel();
-        return Publish(new ReadOnlySpan<byte>(pixels, checked((int)bytes)), width, height, stride, format, captureTimestamp);
+        long bytes = (long)stride * (height - 1) + CheckLayout(width, height, stride, format);
+        if (bytes > int.MaxValue)
+        {
+            throw new ArgumentException($"a {width}x{height} frame at stride {stride} spans {bytes} bytes, over the 2 GiB a frame may span", nameof(stride));
+        }
+        return Publish(new ReadOnlySpan<byte>(pixels, (int)bytes), width, height, stride, format, captureTimestamp);
+    }
+
+    private static string Name(PixelFormat format) => format switch
+    {
+        PixelFormat.Rgba32 => "RGBA",
+        PixelFormat.Bgra32 => "BGRA",
+        PixelFormat.Rgb24 => "RGB",
+        PixelFormat.Bgr24 => "BGR",
+        _ => format.ToString(),
+    };
+
+    /// <summary>The bytes of one row; throws for a format, size or stride a host frame cannot have (negative strides included).</summary>
+    private static int CheckLayout(int width, int height, int stride, PixelFormat format)
+    {
+        if (format is not (PixelFormat.Rgba32 or PixelFormat.Bgra32 or PixelFormat.Rgb24 or PixelFormat.Bgr24))
+        {
+            throw new ArgumentException($"host frames are RGBA, BGRA, RGB or BGR; got {format}", nameof(format));
+        }
+        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide)
+        {
+            throw new ArgumentException($"frame size {width}x{height} is out of range (1 to {MaxSide} a side)", nameof(width));
+        }
+        int rowBytes = width * format.BytesPerPixel();
+        if (stride < rowBytes)
+        {
+            throw new ArgumentException($"stride {stride} is less than a row of {width} {Name(format)} pixels ({rowBytes} bytes); rows must be stored top first, stride bytes apart", nameof(stride));
+        }
+        return rowBytes;
     }
 
     /// <summary>No more frames: the pipeline ends once it has taken the last one.</summary>

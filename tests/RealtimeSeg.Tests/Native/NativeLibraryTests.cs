@@ -20,7 +20,7 @@ public sealed class NativeBuild : IDisposable
         Assert.True(File.Exists(Library), $"build-native.sh's last line is not the library: {build.Stdout}");
         Host = Folder.File("rts_check");
         CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-I", Path.Combine(Fixtures.RepoRoot, "include"),
-            Path.Combine(Fixtures.RepoRoot, "tests", "native", "rts_check.c"), "-o", Host, "-ldl", "-lEGL"]);
+            Path.Combine(Fixtures.RepoRoot, "tests", "native", "rts_check.c"), "-o", Host, "-ldl", "-lEGL", "-lpthread"]);
         var scene = new SyntheticShapesSource(new SyntheticSceneOptions { Width = 640, Height = 480, Seed = 4 });
         var truth = new InstanceSet(SyntheticShapesSource.ClassLabels);
         for (int i = 0; i < 5; i++)
@@ -109,15 +109,14 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
     public void BadCallsReturnStatusCodesWithOneLineMessagesAndNeverCrash()
     {
         var r = native.RunHost(Fixtures.DemoModel, "errors", native.Frames[0]);
-        var errors = Regex.Matches(r.Stdout, @"^error (\S+) status (\d+) message (.*)$", RegexOptions.Multiline)
-            .ToDictionary(m => m.Groups[1].Value, m => (Status: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), Message: m.Groups[3].Value));
+        var errors = ErrorLines(r.Stdout);
         void Expect(string call, int status, string message)
         {
             Assert.True(errors.TryGetValue(call, out var e), $"no line for {call}:\n{r.Stdout}");
             Assert.True(e.Status == status, $"{call}: status {e.Status}, expected {status} ({e.Message})");
             Assert.Contains(message, e.Message, StringComparison.Ordinal);
         }
-        const int InvalidArgument = 1, Model = 2, BufferTooSmall = 3, Timeout = 5, Gl = 6;
+        const int InvalidArgument = 1, Model = 2, BufferTooSmall = 3, Timeout = 5, Gl = 6, Stopped = 7;
         Expect("bad-model-path", Model, "model file /nonexistent/model.onnx not found");
         Expect("null-model-path", InvalidArgument, "model_path is NULL");
         Expect("null-out-session", InvalidArgument, "out_session is NULL");
@@ -129,6 +128,13 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Expect("bad-format", InvalidArgument, "format 9 is not an rts_pixel_format");
         Expect("short-stride", InvalidArgument, "stride 640 is less than a row of 640");
         Expect("wait-unpushed-frame", Timeout, "no result for frame 1000 within 300 ms");
+        Expect("negative-stride", InvalidArgument, "stride -1920 is less than a row of 640 RGB pixels (1920 bytes); rows must be stored top first");
+        Expect("huge-frame", InvalidArgument, "frame size 100000x2 is out of range (1 to 16384 a side)");
+        Expect("negative-timeout", InvalidArgument, "timeout_ms -1 is negative; pass 0 to only look");
+        Expect("unknown-class", InvalidArgument, "classes[1] is 99, not a class of this model; its classes are 1 (circle) to 5 (hexagon)");
+        Expect("cuda-on-cpu-build", Model, "or name it in REALTIMESEG_ORT_LIB, or use the CPU provider (rts_session_options.provider = \"cpu\")");
+        Expect("wait-woken-by-destroy", Stopped, "the session was destroyed while this thread waited for frame 1000");
+        Assert.InRange(D(Regex.Match(r.Stdout, @"wait-woken-after-ms ([0-9.]+)").Groups[1]), 0, 5000); // woken, not left to its 20 s
         Expect("info-size-0", InvalidArgument, "set it to sizeof(rts_result_info)");
         Expect("instance-out-of-range", InvalidArgument, "index 1000 is out of range");
         Expect("null-instance", InvalidArgument, "out_instance is NULL");
@@ -140,10 +146,63 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Expect("no-gl-context", Gl, "no OpenGL context is current on this thread");
         Expect("fine-call-after-errors", 0, "");
         Assert.All(errors.Values, e => Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal));
-        Assert.DoesNotContain("Exception", r.Stdout, StringComparison.Ordinal); // C# never leaks through
+        AssertSpeaksC(errors.Values.Select(e => e.Message));
         Assert.Contains("abi 1 header 1", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("minor 1 header-minor 1", r.Stdout, StringComparison.Ordinal);
         var skew = Regex.Match(r.Stdout, @"clock-skew-ms ([-0-9.]+)");
         Assert.InRange(D(skew.Groups[1]), -5, 5); // rts_now_ns is CLOCK_MONOTONIC: hosts pass their own capture times
+    }
+
+    [GeneratedRegex(@"\b(\w*Exception|OffscreenTarget|OverlayRenderer|ExecutionProvider|InferenceOptions|SegmentationSession|SegmentationModel|SegmentationResult|ModelOptions|Rgba32|Bgra32|Rgb24|Bgr24|dotnet|OrtFlavor|Native(Session|Result|Overlay))\b")]
+    private static partial Regex CSharpTerm();
+
+    /// <summary>A C host reads about the header's functions, fields and environment, never about the C# API behind them.</summary>
+    private static void AssertSpeaksC(IEnumerable<string> messages)
+    {
+        foreach (string message in messages)
+        {
+            var term = CSharpTerm().Match(message);
+            Assert.False(term.Success, $"a C ABI message names the C# API ({term.Value}): {message}");
+        }
+    }
+
+    private static Dictionary<string, (int Status, string Message)> ErrorLines(string stdout) =>
+        Regex.Matches(stdout, @"^error (\S+) status (\d+) message (.*)$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => (int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m.Groups[3].Value));
+
+    [Fact]
+    public void TheOverlayDrawsTheSamePictureUnderHostileHostStateAndSaysWhenItCannotDraw()
+    {
+        var r = native.RunHost(Fixtures.DemoModel, "gl-host", native.Frames[0]);
+        string Value(string key) => Regex.Match(r.Stdout, $@"^{key} (.*)$", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : $"(no {key} line)\n{r.Stdout}";
+        // Skipped rows (4000: Mesa crashed), pixels and images, swapped bytes, a small host unpack buffer, line
+        // polygons, XOR logic op, rasterizer discard: byte for byte the clean picture, first draw and later draws.
+        Assert.Equal("status 0 ", Value("hostile-create"));
+        Assert.Equal("0", Value("hostile-first-draw-diff"));
+        Assert.Equal("0", Value("hostile-draw-diff"));
+        Assert.Equal("0", Value("clean-after-hostile-diff"));
+        Assert.DoesNotContain("draw-failed", r.Stdout, StringComparison.Ordinal);
+        var kept = Regex.Matches(r.Stdout, @"^hostile-state-kept (\d) host-error-after (\d+)$", RegexOptions.Multiline);
+        Assert.Equal(2, kept.Count);
+        Assert.All(kept, m => Assert.Equal("1", m.Groups[1].Value)); // the host's state given back
+        Assert.All(kept, m => Assert.Equal("0", m.Groups[2].Value)); // and no error left behind by the draw
+        Assert.Equal("0x0000", Value("host-gl-error-clean"));
+        Assert.Equal(2, Regex.Matches(r.Stdout, @"^host-gl-error 0x0500$", RegexOptions.Multiline).Count); // the host's own GL_INVALID_ENUM, told apart
+
+        var errors = ErrorLines(r.Stdout);
+        const int Gl = 6;
+        void Expect(string call, int status, string message)
+        {
+            Assert.True(errors.TryGetValue(call, out var e), $"no line for {call}:\n{r.Stdout}");
+            Assert.True(e.Status == status, $"{call}: status {e.Status}, expected {status} ({e.Message})");
+            Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        }
+        Expect("no-framebuffer", Gl, "GL_INVALID_FRAMEBUFFER_OPERATION in the overlay's draw (no complete framebuffer is bound");
+        Expect("draw-on-another-thread", Gl, "no OpenGL context is current on this thread; make the overlay's context current before rts_overlay_draw");
+        Expect("draw-without-context", Gl, "no OpenGL context is current on this thread");
+        Expect("draw-after-context-back", 0, "");
+        Expect("loader-returns-null", Gl, "get_proc_address returned NULL for glBindSampler");
+        AssertSpeaksC(errors.Values.Select(e => e.Message));
     }
 
     [Fact]

@@ -197,10 +197,18 @@ public sealed class HostGlStateTests : IDisposable
         {
             Gl.BufferData(BufferTargetARB.PixelUnpackBuffer, 64, null, BufferUsageARB.StreamDraw); // far smaller than any upload
         }
-        // Created and first drawn with the host's buffer bound: every texture allocation and upload must ignore it.
+        // Created and first drawn with the host's buffer bound and rows skipped (the font atlas is uploaded at
+        // creation): every texture allocation and upload must ignore both. Mesa crashed here before.
+        Gl.PixelStore(PixelStoreParameter.UnpackSkipRows, 4000);
         using var overlay = new OverlayRenderer(Gl);
         using var target = new OffscreenTarget(Gl, 320, 240);
-        var hostile = DrawAll(overlay, target, pixelBuffers, () => Gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, hostBuffer));
+        Assert.Equal(4000, Gl.GetInteger(GLEnum.UnpackSkipRows));
+        Assert.Equal((int)hostBuffer, Gl.GetInteger(GLEnum.PixelUnpackBufferBinding));
+        var hostile = DrawAll(overlay, target, pixelBuffers, () =>
+        {
+            Gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, hostBuffer);
+            Gl.PixelStore(PixelStoreParameter.UnpackSkipRows, 4000);
+        });
         AssertSamePictures(clean, hostile, "host unpack buffer bound");
         Gl.BindBuffer(BufferTargetARB.PixelUnpackBuffer, hostBuffer);
         using (var frame = Gradient(PixelFormat.Yuv420))
@@ -279,7 +287,9 @@ public sealed class HostGlStateTests : IDisposable
     [Fact]
     public void AnErrorTheHostLeftPendingIsTheHostsNotTheOverlays()
     {
+        Gl.Enable((EnableCap)0x7FFF); // pending when the overlay is created: not the creation's failure
         using var overlay = new OverlayRenderer(Gl);
+        Assert.Equal(GLEnum.InvalidEnum, overlay.LastHostGlError);
         using var target = new OffscreenTarget(Gl, 320, 240);
         using var frame = Gradient(PixelFormat.Rgb24);
         var messages = new List<string>();
