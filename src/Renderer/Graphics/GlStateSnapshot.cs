@@ -28,7 +28,7 @@ internal unsafe struct GlStateSnapshot : IEquatable<GlStateSnapshot>
     public int PackAlignment, PackRowLength, PackSkipRows, PackSkipPixels, PackSwapBytes;
 
     /// <summary>glGet calls one capture makes (the CPU cost a host that restores state itself can skip).</summary>
-    public const int QueryCount = 43 + 3 * TextureUnits;
+    public const int QueryCount = 39 + 3 * TextureUnits; // 48: counted in Capture below
 
     public static GlStateSnapshot Capture(GL gl)
     {

@@ -257,13 +257,17 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         string readme = File.ReadAllText(Path.Combine(Fixtures.RepoRoot, "README.md"));
         var block = Regex.Match(readme, @"```c\n(?<code>/\* segment_ppm\.c.*?)```", RegexOptions.Singleline);
         Assert.True(block.Success, "README has no ```c block starting with /* segment_ppm.c");
-        string source = native.Folder.File("segment_ppm.c"), program = native.Folder.File("segment_ppm");
-        File.WriteAllText(source, block.Groups["code"].Value);
-        string libDir = Path.GetDirectoryName(native.Library)!;
-        // The README's own command line, with this build's folder.
-        CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Werror", source, "-I", Path.Combine(Fixtures.RepoRoot, "include"),
-            "-L", libDir, "-lrealtimeseg", $"-Wl,-rpath,{libDir}", "-o", program]);
-        var r = CliRunner.RunProgram(program, [Fixtures.DemoModel, native.Frames[0]]);
+        var commands = Regex.Match(block.Groups["code"].Value, @"^/\* segment_ppm\.c: (?<gcc>gcc [^\n]+)\n\s+(?<run>\./a\.out) (?<model>\S+) (?<frame>\S+) \*/");
+        Assert.True(commands.Success, "the example's first comment should give its gcc line and its run line");
+        // The README's own gcc line, run in a folder laid out like the repository (include/, artifacts/native/ with
+        // this build's library); the program then runs from another directory, as a host's would.
+        string work = native.Folder.File("readme-c");
+        Directory.CreateDirectory(Path.Combine(work, "artifacts"));
+        File.CreateSymbolicLink(Path.Combine(work, "include"), Path.Combine(Fixtures.RepoRoot, "include"));
+        File.CreateSymbolicLink(Path.Combine(work, "artifacts", "native"), Path.GetDirectoryName(native.Library)!);
+        File.WriteAllText(Path.Combine(work, "segment_ppm.c"), block.Groups["code"].Value);
+        CliRunner.RunProgram("bash", ["-c", $"cd '{work}' && {commands.Groups["gcc"].Value}"]);
+        var r = CliRunner.RunProgram("bash", ["-c", $"cd / && '{Path.Combine(work, "a.out")}' '{Fixtures.DemoModel}' '{native.Frames[0]}'"]);
         var found = Regex.Matches(r.Stdout, @"^(circle|square|triangle|star|hexagon) ([0-9.]+) box [0-9]+,[0-9]+-[0-9]+,[0-9]+ track [1-9][0-9]*$", RegexOptions.Multiline);
         Assert.True(found.Count >= 2, $"the example should list the scene's shapes:\n{r.Stdout}");
     }
