@@ -61,6 +61,11 @@ internal static class CocoReader
                 problems.Add($"{file}: an image entry without id, file_name, width and height; fix the images list");
                 continue;
             }
+            if (w > MaskCanvas.MaxSide || h > MaskCanvas.MaxSide)
+            {
+                problems.Add($"{file}: image {id} declares {w}x{h} pixels, more than {MaskCanvas.MaxSide} a side; fix its width and height");
+                continue;
+            }
             imageRoot ??= FindImageRoot(file, name);
             string? path = imageRoot is null ? null : Path.Combine(imageRoot, name.Replace('\\', '/'));
             if (!pictures.TryAdd(id, (name, path, w, h)))

@@ -46,11 +46,19 @@ internal static class JsonFields
         try
         {
             reason = null;
-            return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 64 });
+            byte[] bytes = File.ReadAllBytes(path);
+            // JSON is UTF-8; the parser checks structure, not the bytes inside strings (GetString would throw later).
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                reason = "is not UTF-8 text";
+                return null;
+            }
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
-            reason = $"is not valid JSON ({e.Message.Split('.')[0]})";
+            // The parser's message quotes the offending text, which may span lines: its position says where.
+            reason = $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})";
         }
         catch (IOException e)
         {

@@ -85,6 +85,11 @@ internal static class LabelmeReader
             problems.Add($"{file} has no imageWidth/imageHeight; open and save it again in labelme");
             return null;
         }
+        if (width > MaskCanvas.MaxSide || height > MaskCanvas.MaxSide)
+        {
+            problems.Add($"{file} declares a {width}x{height} picture, more than {MaskCanvas.MaxSide} a side; fix imageWidth and imageHeight");
+            return null;
+        }
         if (Picture(file, root, problems) is not { } source)
         {
             return null;

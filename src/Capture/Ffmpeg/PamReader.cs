@@ -46,7 +46,7 @@ internal sealed class PamReader(Stream input) : IPipeReader
         }
         int width = Field(header, "WIDTH "u8), height = Field(header, "HEIGHT "u8), depth = Field(header, "DEPTH "u8);
         int maxval = Field(header, "MAXVAL "u8);
-        if (width <= 0 || height <= 0 || depth != 3 || maxval != 255)
+        if (width <= 0 || height <= 0 || width > PipeReading.MaxSide || height > PipeReading.MaxSide || depth != 3 || maxval != 255)
         {
             throw new CaptureException($"FFmpeg sent a {width}x{height} frame with depth {depth} and maxval {maxval}; expected 8-bit RGB");
         }
@@ -60,11 +60,8 @@ internal sealed class PamReader(Stream input) : IPipeReader
         {
             return -1;
         }
-        int value = 0;
-        for (int i = at + name.Length; i < header.Length && header[i] is >= (byte)'0' and <= (byte)'9'; i++)
-        {
-            value = checked(value * 10 + (header[i] - '0'));
-        }
-        return value;
+        var value = header[(at + name.Length)..];
+        int end = value.IndexOf((byte)'\n');
+        return PipeReading.Decimal(end < 0 ? value : value[..end]);
     }
 }

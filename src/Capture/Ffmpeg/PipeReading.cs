@@ -5,6 +5,32 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// <summary>What both frame containers on FFmpeg's pipe (PAM, Y4M) read the same way: header text, then pixels.</summary>
 internal static class PipeReading
 {
+    /// <summary>The longest frame side a header may state (16K); past it a frame would be gigabytes, so the stream is broken.</summary>
+    public const int MaxSide = 16384;
+
+    /// <summary>A header's decimal field: its value, or -1 when it is not all digits or is past any frame size.</summary>
+    public static int Decimal(ReadOnlySpan<byte> digits)
+    {
+        if (digits.IsEmpty)
+        {
+            return -1;
+        }
+        int value = 0;
+        foreach (byte d in digits)
+        {
+            if (d is < (byte)'0' or > (byte)'9')
+            {
+                return -1;
+            }
+            value = value * 10 + (d - '0');
+            if (value > 1_000_000)
+            {
+                return -1; // no overflow, and no frame is a million pixels a side
+            }
+        }
+        return value;
+    }
+
     /// <summary>
     /// Bytes up to and including <paramref name="terminator"/> (which ends in '\n') into <paramref name="into"/>;
     /// 0 at a clean end of the stream, -1 at an end inside the text. Text that fills <paramref name="into"/> first

@@ -75,10 +75,10 @@ internal sealed class Y4mReader(Stream input, YuvMatrix matrix) : IPipeReader
             switch (field[0])
             {
                 case (byte)'W':
-                    width = Number(field[1..]);
+                    width = PipeReading.Decimal(field[1..]);
                     break;
                 case (byte)'H':
-                    height = Number(field[1..]);
+                    height = PipeReading.Decimal(field[1..]);
                     break;
                 case (byte)'C':
                     is420 = field[1..].StartsWith("420"u8);
@@ -88,24 +88,10 @@ internal sealed class Y4mReader(Stream input, YuvMatrix matrix) : IPipeReader
                     break;
             }
         }
-        if (width <= 0 || height <= 0 || !is420 || width % 2 != 0 || height % 2 != 0)
+        if (width <= 0 || height <= 0 || width > PipeReading.MaxSide || height > PipeReading.MaxSide || !is420 || width % 2 != 0 || height % 2 != 0)
         {
             throw new CaptureException($"FFmpeg sent a {width}x{height} Y4M stream that is not 8-bit 4:2:0 of even size; this is a bug, please report it with the source used");
         }
         return (width, height, full);
-    }
-
-    private static int Number(ReadOnlySpan<byte> digits)
-    {
-        int value = 0;
-        foreach (byte d in digits)
-        {
-            if (d is < (byte)'0' or > (byte)'9')
-            {
-                return -1;
-            }
-            value = checked(value * 10 + (d - '0'));
-        }
-        return value;
     }
 }

@@ -63,7 +63,7 @@ internal sealed record ModelLayout(
         "torchvision-raw" => ModelContract.TorchvisionRaw,
         "zoo" => ModelContract.Zoo,
         "detection-only" => ModelContract.DetectionOnly,
-        _ => throw new ModelLoadException($"unknown contract '{name}'; expected torchvision, torchvision-raw, zoo or detection-only"),
+        _ => throw new ModelLoadException($"unknown contract '{Printable(name)}'; expected torchvision, torchvision-raw, zoo or detection-only"),
     };
 
     /// <summary>
@@ -151,6 +151,13 @@ internal sealed record ModelLayout(
         }
         return new ModelLayout(contract, encoding, boxes, labels, scores, contract == ModelContract.DetectionOnly ? -1 : masks,
             rawSize, contract == ModelContract.Zoo ? 32 : 1, symbolic && contract != ModelContract.DetectionOnly);
+    }
+
+    /// <summary>Text from a model file as one printable line, at most 40 characters: metadata is whatever an export wrote.</summary>
+    internal static string Printable(string text)
+    {
+        var cleaned = new string(text.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > 40 ? cleaned + "..." : cleaned;
     }
 
     private static bool Compatible(ModelContract declared, ModelContract inferred) => declared switch

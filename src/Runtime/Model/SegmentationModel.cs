@@ -113,15 +113,7 @@ public sealed class SegmentationModel : IDisposable
             string name = System.IO.Path.GetFileName(path);
             var layout = ModelLayout.Detect(name, session.Inputs, session.Outputs, session.Metadata, options.Contract);
             var labels = LoadLabels(path, options.LabelsPath, session.Metadata);
-            int ownShort = ModelLayout.MetadataInt(session.Metadata, MinSizeKey) ?? SizePolicy.Coco.ShortSide;
-            int ownMax = ModelLayout.MetadataInt(session.Metadata, MaxSizeKey) ?? SizePolicy.Coco.MaxSide;
-            // A chosen short side keeps the model's own aspect cap (800/1333 scales to 480/800).
-            var size = new SizePolicy(options.Size ?? ownShort,
-                options.MaxSize ?? (options.Size is int s ? (int)Math.Round(s * (double)ownMax / ownShort) : ownMax));
-            if (size.ShortSide <= 0 || size.MaxSide < size.ShortSide)
-            {
-                throw new ModelLoadException($"input size {size.ShortSide} (max {size.MaxSide}) is invalid; ModelOptions.Size must be positive and not above ModelOptions.MaxSize");
-            }
+            var size = InputSize(session.Metadata, options);
             var model = new SegmentationModel(path, session, layout, labels, size);
             if (layout.MaskShapeSymbolic)
             {
@@ -150,7 +142,43 @@ public sealed class SegmentationModel : IDisposable
     /// <summary>An empty set labelled with this model's classes, to reuse frame after frame.</summary>
     public InstanceSet CreateInstanceSet() => new(Labels);
 
-    private static LabelMap LoadLabels(string modelPath, string? explicitPath, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>Input sizes a model may declare, and a caller may choose: past them a frame's tensors would be gigabytes.</summary>
+    internal const int MinInputSide = 32, MaxInputSide = 8192;
+
+    /// <summary>
+    /// The input size: the caller's (<see cref="ModelOptions.Size"/>, <see cref="ModelOptions.MaxSize"/>), else the
+    /// model's own from its metadata, else COCO's 800/1333. Metadata out of range names its key: it is the model's
+    /// fault, not the caller's.
+    /// </summary>
+    internal static SizePolicy InputSize(IReadOnlyDictionary<string, string> metadata, ModelOptions options)
+    {
+        int ownShort = MetadataSide(metadata, MinSizeKey) ?? SizePolicy.Coco.ShortSide;
+        int ownMax = MetadataSide(metadata, MaxSizeKey) ?? SizePolicy.Coco.MaxSide;
+        if (ownMax < ownShort)
+        {
+            throw new ModelLoadException($"model metadata {MaxSizeKey} ({ownMax}) is below {MinSizeKey} ({ownShort}); re-export the model with a max size at least its min size");
+        }
+        // A chosen short side keeps the model's own aspect cap (800/1333 scales to 480/800).
+        var size = new SizePolicy(options.Size ?? ownShort,
+            options.MaxSize ?? (options.Size is int s ? (int)Math.Clamp(Math.Round(s * (double)ownMax / ownShort), int.MinValue, int.MaxValue) : ownMax));
+        if (size.ShortSide <= 0 || size.MaxSide < size.ShortSide || size.MaxSide > MaxInputSide)
+        {
+            throw new ModelLoadException($"input size {size.ShortSide} (max {size.MaxSide}) is invalid; ModelOptions.Size must be positive and not above ModelOptions.MaxSize, at most {MaxInputSide}");
+        }
+        return size;
+    }
+
+    private static int? MetadataSide(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (!metadata.TryGetValue(key, out string? text))
+        {
+            return null;
+        }
+        return ModelLayout.MetadataInt(metadata, key) is int side and >= MinInputSide and <= MaxInputSide ? side
+            : throw new ModelLoadException($"model metadata {key} is '{ModelLayout.Printable(text)}', not a side of {MinInputSide} to {MaxInputSide} pixels; re-export the model or remove the key");
+    }
+
+    internal static LabelMap LoadLabels(string modelPath, string? explicitPath, IReadOnlyDictionary<string, string> metadata)
     {
         string besideModel = System.IO.Path.ChangeExtension(modelPath, ".labels.txt");
         LabelMap labels;

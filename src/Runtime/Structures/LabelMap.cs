@@ -71,7 +71,8 @@ public sealed class LabelMap
         }
         catch (JsonException e)
         {
-            throw new ModelLoadException($"{source} holds labels that are not a JSON list of names: {e.Message}");
+            // The parser's message quotes the offending text, which may span lines: its position says where.
+            throw new ModelLoadException($"{source} holds labels that are not a JSON list of names (invalid JSON at byte {e.BytePositionInLine + 1} of line {e.LineNumber + 1})");
         }
     }
 
