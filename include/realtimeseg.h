@@ -109,7 +109,7 @@ typedef struct rts_overlay rts_overlay; /* the GL objects of the overlay in one 
 typedef struct rts_session_options {
     uint32_t struct_size;        /* sizeof(rts_session_options) */
     const char* provider;        /* "auto" (NULL: the default), "cpu", "cuda", "tensorrt", "dml", "coreml", "webgpu" */
-    int32_t threads;             /* ONNX Runtime intra-op threads; 0: its default (the physical cores) */
+    int32_t threads;             /* ONNX Runtime intra-op threads, 0 to 256; 0: its default (the physical cores) */
     float min_score;             /* instances scoring lower are dropped; default 0.5 */
     const int32_t* classes;      /* class ids to keep (class_count of them); NULL: every class */
     int32_t class_count;

@@ -138,7 +138,7 @@ internal static unsafe class Exports
             var inference = InferenceOptions.Default with
             {
                 Provider = Provider(Utf8(o.Provider)),
-                IntraOpThreads = Check(o.Threads, 0, 1024, "threads"),
+                IntraOpThreads = Check(o.Threads, 0, 256, "threads"), // ORT makes each one: a thousand took 14 s to create here
                 // The ONNX Runtime shipped beside this library, unless the host names its own (REALTIMESEG_ORT_LIB).
                 OrtLibraryPath = Environment.GetEnvironmentVariable("REALTIMESEG_ORT_LIB") is { Length: > 0 } custom ? custom
                     : Path.Combine(LibraryFolder, OrtLibrary.FileName),

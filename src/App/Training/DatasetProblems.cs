@@ -14,7 +14,10 @@ internal sealed class DatasetProblems
 
     public IReadOnlyList<string> Lines => _lines;
 
-    public void Add(string line) => _lines.Add(line);
+    /// <summary>One line, whatever the dataset's names hold: control characters (a newline in a file name) are shown escaped.</summary>
+    public void Add(string line) => _lines.Add(line.Any(char.IsControl)
+        ? string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))
+        : line);
 
     /// <summary>Throws when there is any problem: nothing may be written from a dataset that has one.</summary>
     public void ThrowIfAny()

@@ -226,6 +226,13 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         string header = Path.Combine(include, "realtimeseg.h");
         CliRunner.RunProgram("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-x", "c", header]);
         CliRunner.RunProgram("g++", ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-x", "c++", header]);
+        // The usage block at the top creates every handle it uses, and destroys each.
+        string usage = File.ReadAllText(header).Split("#ifndef REALTIMESEG_H")[0];
+        foreach (var (create, use, destroy) in new[] { ("rts_session_create(", "rts_session_push(", "rts_session_destroy("), ("rts_overlay_create(", "rts_overlay_draw(", "rts_overlay_destroy(") })
+        {
+            int c = usage.IndexOf(create, StringComparison.Ordinal), u = usage.IndexOf(use, StringComparison.Ordinal), d = usage.IndexOf(destroy, StringComparison.Ordinal);
+            Assert.True(c >= 0 && c < u && u < d, $"the header's usage block should call {create}...) before {use}...) and {destroy}...) after");
+        }
         string probe = native.Folder.File("sizes.c");
         File.WriteAllText(probe, """
             #include <stdio.h>
