@@ -78,8 +78,9 @@ public sealed class OverlayRenderer : IDisposable
 
     /// <summary>
     /// The GL error the host had left pending when the last <c>Draw</c> (or, before the first, the constructor)
-    /// began (<see cref="GLEnum.NoError"/> when none). A draw reads and clears pending errors first, so that the host's own mistake is never reported as the
-    /// overlay's (and the overlay's never as the host's): a host that checks glGetError after drawing reads it here.
+    /// began (<see cref="GLEnum.NoError"/> when none). A draw reads and clears pending errors first, so that the
+    /// host's own mistake is never reported as the overlay's (and the overlay's never as the host's): a host that
+    /// checks glGetError after drawing reads it here.
     /// </summary>
     public GLEnum LastHostGlError { get; private set; }
 

@@ -159,25 +159,18 @@ public sealed class HostGlStateTests : IDisposable
         var name = Enum.Parse<PixelStoreParameter>(parameter);
         using var overlay = new OverlayRenderer(Gl);
         using var target = new OffscreenTarget(Gl, 320, 240);
-        GlStateSnapshot before = default, after = default;
-        var hostile = DrawAll(overlay, target, pixelBuffers, () =>
-        {
-            Gl.PixelStore(name, value);
-            before = GlStateSnapshot.Capture(Gl);
-        });
-        after = GlStateSnapshot.Capture(Gl); // after the last draw's ResetPixelStore: compare the draw's own effect below
+        var hostile = DrawAll(overlay, target, pixelBuffers, () => Gl.PixelStore(name, value));
         AssertSamePictures(clean, hostile, $"{parameter}={value}");
 
         // The host's value is given back.
         target.Clear();
         Gl.PixelStore(name, value);
-        before = GlStateSnapshot.Capture(Gl);
+        var before = GlStateSnapshot.Capture(Gl);
         using (var frame = Gradient(PixelFormat.Rgb24))
         {
             overlay.Draw(frame, Instances().Raw, target.Viewport, Options(pixelBuffers));
         }
-        after = GlStateSnapshot.Capture(Gl);
-        Assert.Equal(before, after);
+        Assert.Equal(before, GlStateSnapshot.Capture(Gl));
         Assert.Equal(value, Gl.GetInteger((GLEnum)name));
         ResetPixelStore();
 
