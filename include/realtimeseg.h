@@ -67,9 +67,10 @@ extern "C" {
  * version, functions are only ever added: RTS_ABI_MINOR counts the additions (rts_abi_minor() is the library's;
  * a host needing a later addition checks it, or looks the function up with dlsym / GetProcAddress).
  *   minor 1: rts_abi_minor, rts_overlay_host_gl_error.
+ *   minor 2: the RTS_PIXEL_I420_* formats of rts_session_push.
  */
 #define RTS_ABI_VERSION 1
-#define RTS_ABI_MINOR 1
+#define RTS_ABI_MINOR 2
 
 typedef enum rts_status {
     RTS_OK = 0,
@@ -87,7 +88,14 @@ typedef enum rts_pixel_format {
     RTS_PIXEL_RGBA32 = 0,
     RTS_PIXEL_BGRA32 = 1,
     RTS_PIXEL_RGB24 = 2,
-    RTS_PIXEL_BGR24 = 3
+    RTS_PIXEL_BGR24 = 3,
+    /* Since minor 2: I420, planar YUV 4:2:0 as decoders and cameras give it: the luma plane (`stride` bytes a row),
+       then U and V at half size (stride / 2 bytes a row), one after another; width, height and stride even. The
+       model and the overlay convert it at their own resolution: no RGB copy is made. The matrix and range: */
+    RTS_PIXEL_I420_BT601 = 4,      /* limited range (16-235): SD video */
+    RTS_PIXEL_I420_BT709 = 5,      /* limited range: HD video */
+    RTS_PIXEL_I420_BT601_FULL = 6, /* full range (0-255): JPEG and most webcams (yuvj420p) */
+    RTS_PIXEL_I420_BT709_FULL = 7
 } rts_pixel_format;
 
 /* What rts_overlay_draw draws: OR these together. */
@@ -167,7 +175,7 @@ RTS_API void rts_session_destroy(rts_session* session);
 
 /*
  * Copies one frame (rows `stride` bytes apart, top row first; stride at least a row's bytes, so never negative;
- * 1 to 16384 pixels a side) and hands it to inference, newest wins: a frame the model had no
+ * 1 to 16384 pixels a side; for RTS_PIXEL_I420_* the three planes from `pixels` on) and hands it to inference, newest wins: a frame the model had no
  * time for is replaced by the next and counted as dropped. The host's buffer is free again when this returns.
  * capture_time_ns: when the host captured it (0: now). out_frame_id (may be NULL): the id results carry.
  */

@@ -88,8 +88,8 @@ internal static unsafe class Exports
 {
     public const uint AbiVersion = 1;
 
-    /// <summary>Additions within ABI 1: 1 added rts_abi_minor and rts_overlay_host_gl_error.</summary>
-    public const uint AbiMinor = 1;
+    /// <summary>Additions within ABI 1: 1 added rts_abi_minor and rts_overlay_host_gl_error; 2 the RTS_PIXEL_I420_* formats.</summary>
+    public const uint AbiMinor = 2;
 
     [UnmanagedCallersOnly(EntryPoint = "rts_abi_version")]
     public static uint GetAbiVersion() => AbiVersion;
@@ -210,15 +210,25 @@ internal static unsafe class Exports
             {
                 throw new NativeError(Status.InvalidArgument, "pixels is NULL; pass the frame's first row");
             }
-            var pixelFormat = format switch
+            long id;
+            if (format is >= 4 and <= 7)
             {
-                0 => PixelFormat.Rgba32,
-                1 => PixelFormat.Bgra32,
-                2 => PixelFormat.Rgb24,
-                3 => PixelFormat.Bgr24,
-                _ => throw new NativeError(Status.InvalidArgument, $"format {format} is not an rts_pixel_format; use RTS_PIXEL_RGBA32, _BGRA32, _RGB24 or _BGR24"),
-            };
-            long id = s.HostFrames!.Publish(pixels, width, height, stride, pixelFormat, TicksFromNs(captureTimeNs));
+                // I420 planes with the matrix and range the format names: segmented and drawn without an RGB copy.
+                var color = new YuvColor(format is 4 or 6 ? YuvMatrix.Bt601 : YuvMatrix.Bt709, FullRange: format >= 6);
+                id = s.HostFrames!.PublishYuv420(pixels, width, height, stride, color, TicksFromNs(captureTimeNs));
+            }
+            else
+            {
+                var pixelFormat = format switch
+                {
+                    0 => PixelFormat.Rgba32,
+                    1 => PixelFormat.Bgra32,
+                    2 => PixelFormat.Rgb24,
+                    3 => PixelFormat.Bgr24,
+                    _ => throw new NativeError(Status.InvalidArgument, $"format {format} is not an rts_pixel_format; use RTS_PIXEL_RGBA32, _BGRA32, _RGB24, _BGR24 or one of the RTS_PIXEL_I420_* formats"),
+                };
+                id = s.HostFrames!.Publish(pixels, width, height, stride, pixelFormat, TicksFromNs(captureTimeNs));
+            }
             if (outFrameId != null)
             {
                 *outFrameId = id;

@@ -8,6 +8,7 @@
  *   rts_check LIB MODEL errors FRAME.ppm       every error path: status and message
  *   rts_check LIB MODEL cycles N FRAME.ppm     N create/push/wait/destroy cycles; resident memory along the way
  *   rts_check LIB MODEL bench N FRAME.ppm...   N frames pushed and waited for in turn; frames a second
+ *   rts_check LIB MODEL yuv FRAME.ppm          the frame pushed as RGB and as I420 (BT.601, limited): both results
  *   rts_check LIB MODEL gl-host FRAME.ppm      the overlay under hostile host GL state, without a context, on
  *                                              another thread, with a loader that lacks a function
  */
@@ -323,6 +324,70 @@ static int errors(const char* model, const char* frame)
     return 0;
 }
 
+/* --- yuv: a host's decoder frames, I420 with padded rows --- */
+
+static unsigned char clamp_byte(double v) { return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5); }
+
+static void print_instances(const char* label, rts_result* result)
+{
+    rts_result_info info = { .struct_size = sizeof(rts_result_info) };
+    p_rts_result_info_get(result, &info);
+    for (int i = 0; i < info.instance_count; i++) {
+        rts_instance in = { .struct_size = sizeof(rts_instance) };
+        p_rts_result_instance(result, i, &in);
+        printf("%s %d class %d score %.4f box %.2f %.2f %.2f %.2f\n", label, i, in.class_id, in.score, in.box[0], in.box[1], in.box[2], in.box[3]);
+    }
+}
+
+static int yuv(const char* model, const char* frame)
+{
+    image im = read_ppm(frame);
+    int w = im.width, h = im.height, stride = w + 32; /* padded rows, as decoders align them */
+    unsigned char* planes = calloc((size_t)stride * h * 3 / 2, 1);
+    unsigned char *Y = planes, *U = planes + (size_t)stride * h, *V = U + (size_t)(stride / 2) * (h / 2);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            const unsigned char* p = im.rgb + 3 * ((size_t)y * w + x);
+            Y[(size_t)y * stride + x] = clamp_byte(16 + 0.257 * p[0] + 0.504 * p[1] + 0.098 * p[2]);
+        }
+    }
+    for (int y = 0; y < h / 2; y++) {
+        for (int x = 0; x < w / 2; x++) {
+            double u = 0, v = 0;
+            for (int k = 0; k < 4; k++) {
+                const unsigned char* p = im.rgb + 3 * ((size_t)(2 * y + k / 2) * w + 2 * x + k % 2);
+                u += -0.148 * p[0] - 0.291 * p[1] + 0.439 * p[2];
+                v += 0.439 * p[0] - 0.368 * p[1] - 0.071 * p[2];
+            }
+            U[(size_t)y * (stride / 2) + x] = clamp_byte(128 + u / 4);
+            V[(size_t)y * (stride / 2) + x] = clamp_byte(128 + v / 4);
+        }
+    }
+    rts_session* session = create(model);
+    rts_result* rgb = push_and_wait(session, &im);
+    print_instances("rgb-instance", rgb);
+    p_rts_result_release(rgb);
+    p_rts_session_destroy(session);
+
+    session = create(model); /* a session of its own: no track carried over from the RGB frame */
+    int64_t id = 0;
+    rts_result* result = NULL;
+    if (p_rts_session_push(session, planes, w, h, stride, RTS_PIXEL_I420_BT601, 0, &id) != RTS_OK
+        || p_rts_session_wait(session, id, 30000, &result) != RTS_OK) {
+        printf("fatal yuv push/wait %s\n", p_rts_last_error());
+        return 2;
+    }
+    print_instances("yuv-instance", result);
+    p_rts_result_release(result);
+    EXPECT("odd-yuv-stride", p_rts_session_push(session, planes, w, h, w + 1, RTS_PIXEL_I420_BT709, 0, NULL));
+    EXPECT("odd-yuv-size", p_rts_session_push(session, planes, w - 1, h, stride, RTS_PIXEL_I420_BT601_FULL, 0, NULL));
+    EXPECT("bad-format-8", p_rts_session_push(session, planes, w, h, stride, (rts_pixel_format)8, 0, NULL));
+    p_rts_session_destroy(session);
+    free(planes);
+    free(im.rgb);
+    return 0;
+}
+
 /* --- gl-host: the overlay under whatever GL state a host leaves --- */
 
 static long differing_bytes(const unsigned char* a, const unsigned char* b, size_t n)
@@ -506,6 +571,7 @@ int main(int argc, char** argv)
     if (!strcmp(argv[3], "errors")) return errors(argv[2], argv[4]);
     if (!strcmp(argv[3], "cycles") && argc >= 6) return cycles(argv[2], atoi(argv[4]), argv[5]);
     if (!strcmp(argv[3], "gl-host")) return gl_host(argv[2], argv[4]);
+    if (!strcmp(argv[3], "yuv")) return yuv(argv[2], argv[4]);
     if (!strcmp(argv[3], "bench") && argc >= 6) return bench(argv[2], atoi(argv[4]), argc - 5, argv + 5);
     fprintf(stderr, "unknown mode %s\n", argv[3]);
     return 2;

@@ -6,7 +6,7 @@ namespace RealtimeSeg.Runtime.Frames;
 /// <summary>
 /// How a host engine feeds its own pixels to an <see cref="Pipeline.InferencePipeline"/>: each
 /// <see cref="Publish(ReadOnlySpan{byte}, int, int, int, PixelFormat, long)"/> copies the host's RGBA, BGRA, RGB or BGR
-/// rows (any stride) into a pooled frame (<see cref="PublishYuv420"/> the planes of a YUV 4:2:0 image), stamps it with
+/// rows (any stride) into a pooled frame (<see cref="PublishYuv420(ReadOnlySpan{byte}, int, int, int, YuvColor, long)"/> the planes of a YUV 4:2:0 image), stamps it with
 /// the next id and its capture time, and hands it over newest wins (a frame the pipeline had no time for is dropped and counted). The host's buffer is free again when
 /// Publish returns. Publish from one thread at a time; the pipeline reads from its own.
 /// <code>
@@ -74,9 +74,9 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     public long PublishYuv420(ReadOnlySpan<byte> planes, int width, int height, int stride, YuvColor color = default, long captureTimestamp = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (width <= 0 || height <= 0 || width % 2 != 0 || height % 2 != 0)
+        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide || width % 2 != 0 || height % 2 != 0)
         {
-            throw new ArgumentException($"a YUV 4:2:0 frame needs a positive, even size, got {width}x{height}", nameof(width));
+            throw new ArgumentException($"a YUV 4:2:0 frame needs an even size of 2 to {MaxSide} a side, got {width}x{height}", nameof(width));
         }
         if (stride < width || stride % 2 != 0)
         {
@@ -138,6 +138,26 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         PixelFormat.Bgr24 => "BGR",
         _ => format.ToString(),
     };
+
+    /// <summary>As the span overload, over a pointer to the host's luma plane, with U and V after it (I420).</summary>
+    public unsafe long PublishYuv420(void* planes, int width, int height, int stride, YuvColor color = default, long captureTimestamp = 0)
+    {
+        if (planes == null)
+        {
+            throw new ArgumentNullException(nameof(planes));
+        }
+        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide || stride < width || stride % 2 != 0)
+        {
+            // The span overload words these; a span over a negative or huge stride cannot even be made.
+            return PublishYuv420(ReadOnlySpan<byte>.Empty, width, height, stride, color, captureTimestamp);
+        }
+        long bytes = (long)stride * height * 3 / 2;
+        if (bytes > int.MaxValue)
+        {
+            throw new ArgumentException($"a {width}x{height} YUV frame at stride {stride} spans {bytes} bytes, over the 2 GiB a frame may span", nameof(stride));
+        }
+        return PublishYuv420(new ReadOnlySpan<byte>(planes, (int)bytes), width, height, stride, color, captureTimestamp);
+    }
 
     /// <summary>The bytes of one row; throws for a format, size or stride a host frame cannot have (negative strides included).</summary>
     private static int CheckLayout(int width, int height, int stride, PixelFormat format)

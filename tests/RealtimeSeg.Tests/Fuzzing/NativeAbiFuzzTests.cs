@@ -59,7 +59,7 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
                 15 => c with { Width = AnInt(r) },
                 16 => c with { Height = AnInt(r) },
                 17 => c with { Stride = AnInt(r) },
-                18 => c with { Format = AnInt(r) % 6 },
+                18 => c with { Format = AnInt(r) % 10 }, // 4-7: the I420 formats
                 19 => c with { TimeoutMs = AnInt(r) % 50 },
                 _ => c with { Index = -1 },
             };
@@ -169,9 +169,12 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
         {
             // A frame: when the layout is valid by the header, a buffer of exactly that layout; else a small one
             // (the library must reject the call before reading).
+            bool i420 = c.Format is >= 4 and <= 7, sides = c.Width is > 0 and <= 16384 && c.Height is > 0 and <= 16384;
             int bpp = c.Format is 0 or 1 ? 4 : 3;
-            bool validLayout = c.Width is > 0 and <= 16384 && c.Height is > 0 and <= 16384 && c.Format is >= 0 and <= 3 && c.Stride >= c.Width * bpp;
-            long frameBytes = validLayout ? (long)c.Stride * (c.Height - 1) + c.Width * bpp : 16;
+            bool validLayout = i420
+                ? sides && c.Width % 2 == 0 && c.Height % 2 == 0 && c.Stride >= c.Width && c.Stride % 2 == 0
+                : sides && c.Format is >= 0 and <= 3 && c.Stride >= c.Width * bpp;
+            long frameBytes = !validLayout ? 16 : i420 ? (long)c.Stride * c.Height * 3 / 2 : (long)c.Stride * (c.Height - 1) + c.Width * bpp;
             if (frameBytes > 64 << 20)
             {
                 return; // a valid frame too large to bother with: the library would rightly read all of it

@@ -148,7 +148,7 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Assert.All(errors.Values, e => Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal));
         AssertSpeaksC(errors.Values.Select(e => e.Message));
         Assert.Contains("abi 1 header 1", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains("minor 1 header-minor 1", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("minor 2 header-minor 2", r.Stdout, StringComparison.Ordinal);
         var skew = Regex.Match(r.Stdout, @"clock-skew-ms ([-0-9.]+)");
         Assert.InRange(D(skew.Groups[1]), -5, 5); // rts_now_ns is CLOCK_MONOTONIC: hosts pass their own capture times
     }
@@ -203,6 +203,35 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Expect("draw-after-context-back", 0, "");
         Expect("loader-returns-null", Gl, "get_proc_address returned NULL for glBindSampler");
         AssertSpeaksC(errors.Values.Select(e => e.Message));
+    }
+
+    [Fact]
+    public void AHostsI420FramesAreSegmentedLikeTheSamePictureInRgb()
+    {
+        foreach (string frame in native.Frames.Take(3))
+        {
+            var r = native.RunHost(Fixtures.DemoModel, "yuv", frame);
+            List<(int Class, double Score, double[] Box)> Instances(string label) =>
+                [.. Regex.Matches(r.Stdout, $@"^{label} \d+ class (\d+) score ([0-9.]+) box (\S+) (\S+) (\S+) (\S+)$", RegexOptions.Multiline)
+                    .Select(m => (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), D(m.Groups[2]),
+                        new[] { D(m.Groups[3]), D(m.Groups[4]), D(m.Groups[5]), D(m.Groups[6]) }))];
+            // The confident instances: a 4:2:0 picture has a quarter of the chroma, so borderline ones may differ.
+            var rgb = Instances("rgb-instance").Where(i => i.Score >= 0.8).ToList();
+            var yuv = Instances("yuv-instance");
+            Assert.True(rgb.Count >= 2, $"too few confident instances to compare:\n{r.Stdout}");
+            foreach (var want in rgb)
+            {
+                var match = yuv.Where(i => i.Class == want.Class).OrderBy(i => want.Box.Zip(i.Box, (a, b) => Math.Abs(a - b)).Max()).FirstOrDefault();
+                Assert.True(match.Box is not null, $"class {want.Class} found in RGB, not in I420:\n{r.Stdout}");
+                Assert.True(want.Box.Zip(match.Box, (a, b) => Math.Abs(a - b)).Max() <= 8, $"class {want.Class}: boxes {string.Join(",", want.Box)} and {string.Join(",", match.Box)}\n{r.Stdout}");
+                Assert.True(Math.Abs(want.Score - match.Score) <= 0.1, $"class {want.Class}: scores {want.Score} and {match.Score}");
+            }
+            var errors = ErrorLines(r.Stdout);
+            Assert.Equal((1, "stride 641 must be even and at least the width 640"), errors["odd-yuv-stride"]);
+            Assert.Equal((1, "a YUV 4:2:0 frame needs an even size of 2 to 16384 a side, got 639x480"), errors["odd-yuv-size"]);
+            Assert.Equal(1, errors["bad-format-8"].Status);
+            AssertSpeaksC(errors.Values.Select(e => e.Message));
+        }
     }
 
     [Fact]
