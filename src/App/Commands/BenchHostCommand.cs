@@ -20,12 +20,18 @@ internal static class BenchHostCommand
     {
         var args = new ModelArguments();
         var frames = new Option<int>("--frames") { Description = "Frames pushed (after 10 of warm-up), cycling through the images", DefaultValueFactory = _ => 200 };
-        var images = new Argument<string[]>("images") { Description = "Binary RGB PPM frames to push", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "PNG or binary RGB PPM frames to push", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var streams = new Option<int>("--streams") { Description = "Streams (host-frame sessions) sharing the one loaded model, each pushing and waiting on its own thread; above 1, measured for --seconds beside one stream and bare Run, interleaved --rounds times", DefaultValueFactory = _ => 1 };
+        var measureSeconds = new Option<double>("--seconds") { Description = "Length of each measurement with --streams above 1", DefaultValueFactory = _ => 10 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of (bare Run, one stream, all streams) with --streams above 1; medians are printed", DefaultValueFactory = _ => 3 };
         var command = new Command("bench-host", "Measure the C# embedding API's push-to-result throughput (host frames in, each result waited for): the baseline for the C ABI's (bench/native.sh)");
         args.AddTo(command);
         command.Options.Add(frames);
         command.Options.Add(json);
+        command.Options.Add(streams);
+        command.Options.Add(measureSeconds);
+        command.Options.Add(rounds);
         command.Arguments.Add(images);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -34,9 +40,19 @@ internal static class BenchHostCommand
             {
                 throw new RealtimeSegException($"--frames {n} is too few to measure; use 10 or more");
             }
-            var pictures = parse.GetValue(images)!.Select(path => File.Exists(path) ? Ppm.Read(path)
-                : throw new RealtimeSegException($"'{path}' does not exist; give binary RGB PPM frames")).ToList();
+            var pictures = parse.GetValue(images)!.Select(path => !File.Exists(path)
+                ? throw new RealtimeSegException($"'{path}' does not exist; give PNG or binary RGB PPM frames")
+                : path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? Png.Read(path) : Ppm.Read(path)).ToList();
             using var model = args.Open(parse);
+            int streamCount = parse.GetValue(streams);
+            if (streamCount is < 1 or > 64)
+            {
+                throw new RealtimeSegException($"--streams {streamCount} is out of range; use 1 to 64");
+            }
+            if (streamCount > 1)
+            {
+                return SharedModelBench.Run(model, pictures, streamCount, parse.GetValue(measureSeconds), parse.GetValue(rounds), parse.GetValue(json));
+            }
             using var session = SegmentationSession.FromHostFrames(model);
             session.Start();
             for (int i = 0; i < 10; i++)
@@ -62,9 +78,9 @@ internal static class BenchHostCommand
         return command;
     }
 
-    private static void PushAndWait(SegmentationSession session, Frame picture)
+    internal static void PushAndWait(SegmentationSession session, Frame picture)
     {
-        long id = session.HostFrames!.Publish(picture.Pixels, picture.Width, picture.Height, picture.Width * 3, PixelFormat.Rgb24);
+        long id = session.HostFrames!.Publish(picture.Pixels, picture.Width, picture.Height, picture.Stride, picture.Format);
         if (!session.TryWaitForResult(id, TimeSpan.FromSeconds(30), out var result))
         {
             throw new RealtimeSegException($"no result for frame {id} within 30 s");

@@ -14,6 +14,12 @@ public sealed record InferenceOptions
     /// <summary>Threads ORT uses inside one operator; 0 lets ORT choose (one per physical core).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Runs of the model that may be in flight at once over every stream (pipeline) that shares it, admitted in
+    /// turn; null: 2 on the CPU provider (measured: see docs/ARCHITECTURE.md, several streams), 1 on the others.
+    /// </summary>
+    public int? ConcurrentRuns { get; init; }
+
     /// <summary>Threads running independent operators in parallel; 0 or 1 keeps the sequential executor.</summary>
     public int InterOpThreads { get; init; }
 

@@ -45,6 +45,7 @@ public sealed class InferencePipeline : IDisposable
     private long _nextSequence;
     private int _running;
     private volatile bool _stopping;
+    private readonly Func<bool> _giveUp; // made once: waiting at the model's gate allocates nothing
     private volatile Exception? _fault;
     private int _started;
 
@@ -52,6 +53,7 @@ public sealed class InferencePipeline : IDisposable
     public InferencePipeline(SegmentationModel model, IFrameReader input, PipelineOptions? options = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
+        _giveUp = () => _stopping;
         _input = input ?? throw new ArgumentNullException(nameof(input));
         _options = options ?? new PipelineOptions();
         if (_options.Slots is < 0 or > 8)
@@ -193,10 +195,23 @@ public sealed class InferencePipeline : IDisposable
                 {
                     break;
                 }
-                long runStart = Stopwatch.GetTimestamp();
+                long runStart;
                 try
                 {
-                    slot.Run();
+                    // The model's gate: streams sharing one model take turns at it (RunGate), one Run at a time.
+                    if (!_model.RunGate.Enter(_giveUp))
+                    {
+                        break;
+                    }
+                    runStart = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        slot.Run();
+                    }
+                    finally
+                    {
+                        _model.RunGate.Leave();
+                    }
                 }
                 finally
                 {

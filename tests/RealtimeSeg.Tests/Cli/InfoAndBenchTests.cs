@@ -22,6 +22,29 @@ public sealed class InfoAndBenchTests
     }
 
     [Fact]
+    public void BenchHostWithSeveralStreamsReportsTheirAggregateFairnessAndMemory()
+    {
+        using var dir = Fixtures.TempDir();
+        string frame = dir.File("frame.ppm");
+        using (var picture = RealtimeSeg.Runtime.Imaging.Png.Read(Path.Combine(Fixtures.DemoDir, "images", "val", "000001.png")))
+        {
+            RealtimeSeg.Runtime.Imaging.Ppm.Write(frame, picture);
+        }
+        var r = CliRunner.Run(["bench-host", "--model", Fixtures.DemoModel, "--streams", "3", "--seconds", "1", "--rounds", "1", "--json", frame]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("streams").GetInt32());
+        Assert.True(root.GetProperty("resultsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("bareRunsPerSecond").GetDouble() > 0);
+        Assert.InRange(root.GetProperty("minOverMax").GetDouble(), 0.01, 1.0);
+        Assert.True(root.GetProperty("residentMbAllStreams").GetInt64() > 0);
+        Assert.Matches(@"round 1: bare Run [0-9.]+/s, 1 stream [0-9.]+/s, 3 streams [0-9.]+/s \(per stream \d+ \d+ \d+, min/max [0-9.]+\)", r.Stderr);
+        Assert.Equal("error: --streams 0 is out of range; use 1 to 64",
+            CliRunner.AssertOneLineError(CliRunner.Run(["bench-host", "--model", Fixtures.DemoModel, "--streams", "0", frame])));
+    }
+
+    [Fact]
     public void BenchReportsBareRunThroughputAsJson()
     {
         var r = CliRunner.Run(["bench", "--model", Fixtures.MaskRcnnRaw, "--runs", "5", "--json", "--provider", "cpu"]);
