@@ -37,7 +37,9 @@
  * with a newer library. A size smaller than the ABI v1 struct is an error.
  *
  * Threads.
- *   - rts_session_create / rts_session_destroy: any thread, not while another call on the same session runs.
+ *   - rts_session_create / rts_session_destroy: any thread, not while another call on the same session runs
+ *     (rts_session_wait excepted: destroy wakes it).
+ *   - rts_model_load, rts_session_create_shared, rts_model_release: any thread.
  *   - rts_session_push: one thread at a time per session (any thread).
  *   - rts_session_latest, rts_session_wait, rts_session_stats: any thread, concurrently.
  *   - rts_result_*: any thread; a result is immutable and reference-counted (rts_result_retain / _release).
@@ -68,9 +70,10 @@ extern "C" {
  * a host needing a later addition checks it, or looks the function up with dlsym / GetProcAddress).
  *   minor 1: rts_abi_minor, rts_overlay_host_gl_error.
  *   minor 2: the RTS_PIXEL_I420_* formats of rts_session_push.
+ *   minor 3: rts_model_load, rts_session_create_shared, rts_model_release (several streams, one model).
  */
 #define RTS_ABI_VERSION 1
-#define RTS_ABI_MINOR 2
+#define RTS_ABI_MINOR 3
 
 typedef enum rts_status {
     RTS_OK = 0,
@@ -110,7 +113,8 @@ enum {
     RTS_DRAW_DEFAULT = RTS_DRAW_FRAME | RTS_DRAW_MASKS | RTS_DRAW_OUTLINES | RTS_DRAW_BOXES | RTS_DRAW_LABELS | RTS_DRAW_SCORES
 };
 
-typedef struct rts_session rts_session; /* a model and its inference threads */
+typedef struct rts_model rts_model;     /* a loaded model that several sessions share (since minor 3) */
+typedef struct rts_session rts_session; /* one stream: its model and its inference threads */
 typedef struct rts_result rts_result;   /* one frame's instances, with the frame; reference-counted */
 typedef struct rts_overlay rts_overlay; /* the GL objects of the overlay in one GL context */
 
@@ -170,6 +174,17 @@ RTS_API const char* rts_last_error(void);
 RTS_API rts_status rts_session_options_init(rts_session_options* options);
 /* Loads the model (ONNX Runtime session, provider, warm-up run) and starts inference; options may be NULL. */
 RTS_API rts_status rts_session_create(const char* model_path, const rts_session_options* options, rts_session** out_session);
+/*
+ * Since minor 3: several streams (cameras, feeds) through one model. rts_model_load loads the model once (the
+ * provider, threads and labels_path of options apply; options may be NULL); each rts_session_create_shared is a
+ * stream over it, with its own frames, newest result, tracker and stats and no second copy of the model (its
+ * min_score, classes, max_instances and max_inference_fps apply). The sessions of one model take turns at it in
+ * the order their frames are ready, so none is starved and one without frames holds up none. rts_model_release
+ * gives back the host's handle: the model is freed once that is done and its last session destroyed.
+ */
+RTS_API rts_status rts_model_load(const char* model_path, const rts_session_options* options, rts_model** out_model);
+RTS_API rts_status rts_session_create_shared(rts_model* model, const rts_session_options* options, rts_session** out_session);
+RTS_API void rts_model_release(rts_model* model);
 /* Stops inference (within about a second) and frees the session; results still held stay valid. NULL is ignored. */
 RTS_API void rts_session_destroy(rts_session* session);
 

@@ -16,17 +16,42 @@ using static RealtimeSeg.Native.NativeCalls;
 
 namespace RealtimeSeg.Native;
 
-/// <summary>A session handle's object: the model it owns and the C# embedding API's session over host frames.</summary>
-internal sealed class NativeSession(SegmentationModel model, SegmentationSession session) : IDisposable
+/// <summary>
+/// A model handle's object: one loaded model, shared by the sessions made from it; freed once the host has
+/// released its handle and the last of those sessions is destroyed.
+/// </summary>
+internal sealed class NativeModel(SegmentationModel model)
 {
+    private int _references = 1;
+
     public SegmentationModel Model { get; } = model;
+
+    public NativeModel Retain()
+    {
+        Interlocked.Increment(ref _references);
+        return this;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Model.Dispose();
+        }
+    }
+}
+
+/// <summary>A session handle's object: a reference to its model and the C# embedding API's session over host frames.</summary>
+internal sealed class NativeSession(NativeModel model, SegmentationSession session) : IDisposable
+{
+    public NativeModel Model { get; } = model;
 
     public SegmentationSession Session { get; } = session;
 
     public void Dispose()
     {
         Session.Dispose();
-        Model.Dispose();
+        Model.Release();
     }
 }
 
@@ -88,8 +113,11 @@ internal static unsafe class Exports
 {
     public const uint AbiVersion = 1;
 
-    /// <summary>Additions within ABI 1: 1 added rts_abi_minor and rts_overlay_host_gl_error; 2 the RTS_PIXEL_I420_* formats.</summary>
-    public const uint AbiMinor = 2;
+    /// <summary>
+    /// Additions within ABI 1: 1 added rts_abi_minor and rts_overlay_host_gl_error; 2 the RTS_PIXEL_I420_* formats;
+    /// 3 rts_model_load, rts_session_create_shared and rts_model_release.
+    /// </summary>
+    public const uint AbiMinor = 3;
 
     [UnmanagedCallersOnly(EntryPoint = "rts_abi_version")]
     public static uint GetAbiVersion() => AbiVersion;
@@ -125,56 +153,136 @@ internal static unsafe class Exports
         {
             RequireOut(outSession, "out_session");
             *outSession = null;
-            string path = Utf8(modelPath) ?? throw new NativeError(Status.InvalidArgument, "model_path is NULL; pass the path of a Mask R-CNN .onnx file");
-            if (!File.Exists(path))
-            {
-                throw new NativeError(Status.Model, $"model file {path} not found; pass rts_session_create the path of a Mask R-CNN .onnx file");
-            }
-            var o = SessionOptions.Defaults;
-            if (options != null)
-            {
-                Unsafe.CopyBlock(&o, options, (uint)StructBytes(options->StructSize, sizeof(SessionOptions), "rts_session_options"));
-            }
-            var inference = InferenceOptions.Default with
-            {
-                Provider = Provider(Utf8(o.Provider)),
-                IntraOpThreads = Check(o.Threads, 0, 256, "threads"), // ORT makes each one: a thousand took 14 s to create here
-                // The ONNX Runtime shipped beside this library, unless the host names its own (REALTIMESEG_ORT_LIB).
-                OrtLibraryPath = Environment.GetEnvironmentVariable("REALTIMESEG_ORT_LIB") is { Length: > 0 } custom ? custom
-                    : Path.Combine(LibraryFolder, OrtLibrary.FileName),
-            };
-            var segment = SegmentOptions.Default with
-            {
-                MinScore = o.MinScore is >= 0 and <= 1 ? o.MinScore : throw new NativeError(Status.InvalidArgument, $"min_score {o.MinScore} is outside 0..1"),
-                MaxInstances = Check(o.MaxInstances, 1, 1000, "max_instances"),
-                Classes = Classes(o.Classes, o.ClassCount),
-            };
-            if (o.MaxInferenceFps is < 0 or > 1000 || float.IsNaN(o.MaxInferenceFps))
-            {
-                throw new NativeError(Status.InvalidArgument, $"max_inference_fps {o.MaxInferenceFps} is out of range; use 0 (no cap) to 1000");
-            }
-            var model = SegmentationModel.Open(path, inference, new ModelOptions { LabelsPath = Utf8(o.LabelsPath) });
+            var o = ReadOptions(options);
+            var pipeline = PipelineOptionsOf(o); // before the load: a bad option fails at once
+            var model = LoadModel(modelPath, o, "rts_session_create");
             try
             {
-                RequireModelClasses(segment.Classes, o.Classes, o.ClassCount, model.Labels);
-                var session = SegmentationSession.FromHostFrames(model, new PipelineOptions
-                {
-                    Segment = segment,
-                    MaxInferenceFps = o.MaxInferenceFps > 0 ? o.MaxInferenceFps : null,
-                });
-                session.Start();
-                *outSession = (void*)NewHandle(new NativeSession(model, session));
+                *outSession = (void*)NewHandle(StartSession(model, pipeline, o));
             }
-            catch
+            finally
             {
-                model.Dispose();
-                throw;
+                model.Release(); // the session holds its own reference
             }
             return 0;
         }
         catch (Exception e)
         {
             return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "rts_model_load")]
+    public static int ModelLoad(byte* modelPath, SessionOptions* options, void** outModel)
+    {
+        try
+        {
+            RequireOut(outModel, "out_model");
+            *outModel = null;
+            *outModel = (void*)NewHandle(LoadModel(modelPath, ReadOptions(options), "rts_model_load"));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "rts_session_create_shared")]
+    public static int SessionCreateShared(void* model, SessionOptions* options, void** outSession)
+    {
+        try
+        {
+            RequireOut(outSession, "out_session");
+            *outSession = null;
+            var m = FromHandle<NativeModel>(model, "model");
+            var o = ReadOptions(options);
+            *outSession = (void*)NewHandle(StartSession(m, PipelineOptionsOf(o), o));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "rts_model_release")]
+    public static void ModelRelease(void* model)
+    {
+        try
+        {
+            if (model == null)
+            {
+                return;
+            }
+            FromHandle<NativeModel>(model, "model").Release();
+            FreeHandle(model);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private static SessionOptions ReadOptions(SessionOptions* options)
+    {
+        var o = SessionOptions.Defaults;
+        if (options != null)
+        {
+            Unsafe.CopyBlock(&o, options, (uint)StructBytes(options->StructSize, sizeof(SessionOptions), "rts_session_options"));
+        }
+        return o;
+    }
+
+    /// <summary>The model's part of the options: path, provider, threads, labels.</summary>
+    private static NativeModel LoadModel(byte* modelPath, in SessionOptions o, string function)
+    {
+        string path = Utf8(modelPath) ?? throw new NativeError(Status.InvalidArgument, "model_path is NULL; pass the path of a Mask R-CNN .onnx file");
+        if (!File.Exists(path))
+        {
+            throw new NativeError(Status.Model, $"model file {path} not found; pass {function} the path of a Mask R-CNN .onnx file");
+        }
+        var inference = InferenceOptions.Default with
+        {
+            Provider = Provider(Utf8(o.Provider)),
+            IntraOpThreads = Check(o.Threads, 0, 256, "threads"), // ORT makes each one: a thousand took 14 s to create here
+            // The ONNX Runtime shipped beside this library, unless the host names its own (REALTIMESEG_ORT_LIB).
+            OrtLibraryPath = Environment.GetEnvironmentVariable("REALTIMESEG_ORT_LIB") is { Length: > 0 } custom ? custom
+                : Path.Combine(LibraryFolder, OrtLibrary.FileName),
+        };
+        return new NativeModel(SegmentationModel.Open(path, inference, new ModelOptions { LabelsPath = Utf8(o.LabelsPath) }));
+    }
+
+    /// <summary>A stream's part of the options: what it keeps and how fast it runs.</summary>
+    private static PipelineOptions PipelineOptionsOf(in SessionOptions o)
+    {
+        var segment = SegmentOptions.Default with
+        {
+            MinScore = o.MinScore is >= 0 and <= 1 ? o.MinScore : throw new NativeError(Status.InvalidArgument, $"min_score {o.MinScore} is outside 0..1"),
+            MaxInstances = Check(o.MaxInstances, 1, 1000, "max_instances"),
+            Classes = Classes(o.Classes, o.ClassCount),
+        };
+        if (o.MaxInferenceFps is < 0 or > 1000 || float.IsNaN(o.MaxInferenceFps))
+        {
+            throw new NativeError(Status.InvalidArgument, $"max_inference_fps {o.MaxInferenceFps} is out of range; use 0 (no cap) to 1000");
+        }
+        return new PipelineOptions { Segment = segment, MaxInferenceFps = o.MaxInferenceFps > 0 ? o.MaxInferenceFps : null };
+    }
+
+    /// <summary>A started session over <paramref name="model"/>, holding a reference to it.</summary>
+    private static NativeSession StartSession(NativeModel model, PipelineOptions pipeline, in SessionOptions o)
+    {
+        RequireModelClasses(pipeline.Segment.Classes, o.Classes, o.ClassCount, model.Model.Labels);
+        var session = SegmentationSession.FromHostFrames(model.Model, pipeline);
+        try
+        {
+            session.Start();
+            return new NativeSession(model.Retain(), session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
         }
     }
 

@@ -68,6 +68,7 @@ internal static unsafe class NativeCalls
         "SegmentationSession" or "InferencePipeline" or "HostFrameInput" => "session",
         "SegmentationResult" => "result",
         "OverlayRenderer" => "overlay",
+        "SegmentationModel" or "OrtSession" => "model",
         _ => "object",
     };
 
@@ -105,6 +106,7 @@ internal static unsafe class NativeCalls
         nameof(NativeSession) => "an rts_session",
         nameof(NativeResult) => "an rts_result",
         nameof(NativeOverlay) => "an rts_overlay",
+        nameof(NativeModel) => "an rts_model",
         var other => $"a {other}",
     };
 

@@ -9,6 +9,7 @@
  *   rts_check LIB MODEL cycles N FRAME.ppm     N create/push/wait/destroy cycles; resident memory along the way
  *   rts_check LIB MODEL bench N FRAME.ppm...   N frames pushed and waited for in turn; frames a second
  *   rts_check LIB MODEL yuv FRAME.ppm          the frame pushed as RGB and as I420 (BT.601, limited): both results
+ *   rts_check LIB MODEL shared FRAME.ppm...    one model, three streams: each one's results, memory, release order
  *   rts_check LIB MODEL gl-host FRAME.ppm      the overlay under hostile host GL state, without a context, on
  *                                              another thread, with a loader that lacks a function
  */
@@ -29,7 +30,8 @@
     X(rts_abi_version) X(rts_abi_minor) X(rts_now_ns) X(rts_last_error) X(rts_session_options_init) X(rts_session_create) \
     X(rts_session_destroy) X(rts_session_push) X(rts_session_latest) X(rts_session_wait) X(rts_session_stats) \
     X(rts_result_retain) X(rts_result_release) X(rts_result_info_get) X(rts_result_instance) X(rts_result_mask) \
-    X(rts_result_raw_mask) X(rts_overlay_create) X(rts_overlay_draw) X(rts_overlay_host_gl_error) X(rts_overlay_destroy)
+    X(rts_result_raw_mask) X(rts_overlay_create) X(rts_overlay_draw) X(rts_overlay_host_gl_error) X(rts_overlay_destroy) \
+    X(rts_model_load) X(rts_session_create_shared) X(rts_model_release)
 #define DECLARE(name) static __typeof__(&name) p_##name;
 RTS_FUNCTIONS(DECLARE)
 
@@ -324,6 +326,62 @@ static int errors(const char* model, const char* frame)
     return 0;
 }
 
+/* --- shared: several streams through one loaded model --- */
+
+static long resident_kb(void);
+
+static int shared(const char* model_path, int count, char** frames)
+{
+    rts_session_options options;
+    p_rts_session_options_init(&options);
+    options.provider = "cpu";
+    rts_model* model = NULL;
+    long before_load = resident_kb();
+    if (p_rts_model_load(model_path, &options, &model) != RTS_OK) { printf("fatal model %s\n", p_rts_last_error()); return 2; }
+    long after_load = resident_kb();
+    rts_session* streams[3] = { NULL, NULL, NULL };
+    for (int k = 0; k < 3; k++) {
+        rts_session_options own;
+        p_rts_session_options_init(&own);
+        own.min_score = 0.3f + 0.1f * (float)k; /* each stream its own options */
+        if (p_rts_session_create_shared(model, &own, &streams[k]) != RTS_OK) { printf("fatal shared %s\n", p_rts_last_error()); return 2; }
+    }
+    long after_sessions = resident_kb();
+    printf("resident-kb before-load %ld after-load %ld after-3-sessions %ld\n", before_load, after_load, after_sessions);
+    p_rts_model_release(model); /* the sessions keep it */
+    for (int round = 0; round < 2; round++) {
+        for (int k = round; k < 3; k++) { /* round 1: stream 0 is gone, the others go on */
+            image im = read_ppm(frames[(k + round) % count]);
+            rts_result* result = push_and_wait(streams[k], &im);
+            rts_result_info info = { .struct_size = sizeof(rts_result_info) };
+            p_rts_result_info_get(result, &info);
+            int first_track = 0;
+            for (int i = 0; i < info.instance_count; i++) {
+                rts_instance in = { .struct_size = sizeof(rts_instance) };
+                p_rts_result_instance(result, i, &in);
+                first_track = i == 0 || in.track_id < first_track ? in.track_id : first_track;
+            }
+            printf("stream %d round %d id %lld instances %d lowest-track %d\n", k, round, (long long)info.frame_id, info.instance_count, first_track);
+            p_rts_result_release(result);
+            free(im.rgb);
+        }
+        if (round == 0) p_rts_session_destroy(streams[0]);
+    }
+    for (int k = 1; k < 3; k++) {
+        rts_stats stats = { .struct_size = sizeof(rts_stats) };
+        p_rts_session_stats(streams[k], &stats);
+        printf("stats stream %d pushed %lld results %lld\n", k, (long long)stats.frames_pushed, (long long)stats.results);
+        p_rts_session_destroy(streams[k]);
+    }
+    rts_session* none = NULL;
+    EXPECT("shared-null-model", p_rts_session_create_shared(NULL, NULL, &none));
+    EXPECT("model-load-missing", p_rts_model_load("/nonexistent/m.onnx", NULL, &model));
+    EXPECT("model-load-null-out", p_rts_model_load(model_path, NULL, NULL));
+    p_rts_model_release(NULL);
+    printf("shared-done\n");
+    return 0;
+}
+
 /* --- yuv: a host's decoder frames, I420 with padded rows --- */
 
 static unsigned char clamp_byte(double v) { return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5); }
@@ -572,6 +630,7 @@ int main(int argc, char** argv)
     if (!strcmp(argv[3], "cycles") && argc >= 6) return cycles(argv[2], atoi(argv[4]), argv[5]);
     if (!strcmp(argv[3], "gl-host")) return gl_host(argv[2], argv[4]);
     if (!strcmp(argv[3], "yuv")) return yuv(argv[2], argv[4]);
+    if (!strcmp(argv[3], "shared")) return shared(argv[2], argc - 4, argv + 4);
     if (!strcmp(argv[3], "bench") && argc >= 6) return bench(argv[2], atoi(argv[4]), argc - 5, argv + 5);
     fprintf(stderr, "unknown mode %s\n", argv[3]);
     return 2;

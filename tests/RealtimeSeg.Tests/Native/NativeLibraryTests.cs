@@ -148,7 +148,7 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
         Assert.All(errors.Values, e => Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal));
         AssertSpeaksC(errors.Values.Select(e => e.Message));
         Assert.Contains("abi 1 header 1", r.Stdout, StringComparison.Ordinal);
-        Assert.Contains("minor 2 header-minor 2", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("minor 3 header-minor 3", r.Stdout, StringComparison.Ordinal);
         var skew = Regex.Match(r.Stdout, @"clock-skew-ms ([-0-9.]+)");
         Assert.InRange(D(skew.Groups[1]), -5, 5); // rts_now_ns is CLOCK_MONOTONIC: hosts pass their own capture times
     }
@@ -232,6 +232,34 @@ public sealed partial class NativeLibraryTests(NativeBuild native) : IClassFixtu
             Assert.Equal(1, errors["bad-format-8"].Status);
             AssertSpeaksC(errors.Values.Select(e => e.Message));
         }
+    }
+
+    [Fact]
+    public void SeveralStreamsShareOneLoadedModel()
+    {
+        var r = native.RunHost(Fixtures.DemoModel, ["shared", .. native.Frames]);
+        Assert.Contains("shared-done", r.Stdout, StringComparison.Ordinal);
+        var rss = Regex.Match(r.Stdout, @"resident-kb before-load (\d+) after-load (\d+) after-3-sessions (\d+)");
+        Assert.True(rss.Success, r.Stdout);
+        long load = long.Parse(rss.Groups[2].Value, CultureInfo.InvariantCulture) - long.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture);
+        long sessions = long.Parse(rss.Groups[3].Value, CultureInfo.InvariantCulture) - long.Parse(rss.Groups[2].Value, CultureInfo.InvariantCulture);
+        // Three streams cost their frames and results, not three more models (the issue's bound: 60 MB a stream).
+        Assert.True(sessions < 3 * 60 * 1024, $"three shared sessions took {sessions} KB beside the model's {load} KB");
+        var streams = Regex.Matches(r.Stdout, @"^stream (\d) round (\d) id (\d+) instances (\d+) lowest-track (\d+)$", RegexOptions.Multiline)
+            .Select(m => (Stream: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Round: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+                Id: long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture), Instances: int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture),
+                LowestTrack: int.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(5, streams.Count); // 3 streams, then 2 once the first is destroyed
+        Assert.All(streams, s => Assert.True(s.Instances > 0, $"stream {s.Stream} round {s.Round} found nothing:\n{r.Stdout}"));
+        // Each stream's own frame ids and tracker: its first frame is its 1, its first track its 1.
+        Assert.All(streams.Where(s => s.Round == 0), s => Assert.Equal((1L, 1), (s.Id, s.LowestTrack)));
+        Assert.Contains("stats stream 1 pushed 2 results 2", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stats stream 2 pushed 2 results 2", r.Stdout, StringComparison.Ordinal);
+        var errors = ErrorLines(r.Stdout);
+        Assert.Equal((1, "model is NULL"), errors["shared-null-model"]);
+        Assert.Contains("model file /nonexistent/m.onnx not found; pass rts_model_load the path", errors["model-load-missing"].Message, StringComparison.Ordinal);
+        Assert.Equal((1, "out_model is NULL; pass the address to write the result to"), errors["model-load-null-out"]);
+        AssertSpeaksC(errors.Values.Select(e => e.Message));
     }
 
     [Fact]
