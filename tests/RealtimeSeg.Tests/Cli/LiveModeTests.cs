@@ -150,7 +150,14 @@ public sealed class LiveModeTests
         string liveResults = dir.File("live.jsonl");
         var live = CliRunner.Run(["record", "-m", Fixtures.DemoModel, "-s", clip, "--live", "--inference-fps", "3", "-o", dir.File("live.mp4"), "--results", liveResults], timeoutSeconds: 90);
         Assert.True(live.ExitCode == 0, live.Stderr);
-        Assert.Equal(12, Lines(liveResults).Count);
+        // Every frame is drawn, or dropped and counted as a live display drops frames it cannot keep up with (a
+        // display ring of 8: on this shared machine a slow phase has dropped up to 3 of the 12 at start-up); the
+        // model's results are far fewer than the frames drawn with them.
+        int drawnLive = Lines(liveResults).Count;
+        var dropped = Regex.Match(live.Stdout, @"(\d+) dropped before drawing");
+        Assert.True(dropped.Success, live.Stdout);
+        Assert.Equal(12, drawnLive + int.Parse(dropped.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(drawnLive >= 8, $"only {drawnLive} of 12 frames drawn live:\n{live.Stdout}");
         var liveModel = Regex.Match(live.Stdout, @"newest of the model's (\d+) results");
         Assert.True(liveModel.Success, live.Stdout);
         Assert.InRange(int.Parse(liveModel.Groups[1].Value, CultureInfo.InvariantCulture), 1, 4);
