@@ -144,6 +144,7 @@ public sealed class SegmentationSession : IDisposable
     public bool TryWaitForResult(long frameId, TimeSpan timeout, [NotNullWhen(true)] out SegmentationResult? result)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool ended = false;
         while (true)
         {
             ThrowIfDisposedWhileWaiting(frameId);
@@ -161,7 +162,8 @@ public sealed class SegmentationSession : IDisposable
                 latest.Dispose();
             }
             var left = timeout - clock.Elapsed;
-            if (left <= TimeSpan.Zero)
+            // Stopped or disposed (the checks above had their last look): nothing more will come.
+            if (ended || left <= TimeSpan.Zero)
             {
                 result = null;
                 return false;
@@ -173,23 +175,7 @@ public sealed class SegmentationSession : IDisposable
             {
                 published!.Dispose();
             }
-            else if (outcome == WaitOutcome.Ended)
-            {
-                // Stopped or disposed: nothing more will come. The newest result, or the fault, is the answer now.
-                ThrowIfDisposedWhileWaiting(frameId);
-                if (Fault is { } ended)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ended);
-                }
-                if (TryGetLatest(out latest) && latest.Frame.Id >= frameId)
-                {
-                    result = latest;
-                    return true;
-                }
-                latest?.Dispose();
-                result = null;
-                return false;
-            }
+            ended = outcome == WaitOutcome.Ended;
         }
     }
 

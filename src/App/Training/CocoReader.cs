@@ -61,9 +61,9 @@ internal static class CocoReader
                 problems.Add($"{file}: an image entry without id, file_name, width and height; fix the images list");
                 continue;
             }
-            if (w > MaskCanvas.MaxSide || h > MaskCanvas.MaxSide)
+            if (w > RealtimeSeg.Runtime.Imaging.Frame.MaxSide || h > RealtimeSeg.Runtime.Imaging.Frame.MaxSide)
             {
-                problems.Add($"{file}: image {id} declares {w}x{h} pixels, more than {MaskCanvas.MaxSide} a side; fix its width and height");
+                problems.Add($"{file}: image {id} declares {w}x{h} pixels, more than {RealtimeSeg.Runtime.Imaging.Frame.MaxSide} a side; fix its width and height");
                 continue;
             }
             imageRoot ??= FindImageRoot(file, name);

@@ -85,9 +85,9 @@ internal static class LabelmeReader
             problems.Add($"{file} has no imageWidth/imageHeight; open and save it again in labelme");
             return null;
         }
-        if (width > MaskCanvas.MaxSide || height > MaskCanvas.MaxSide)
+        if (width > RealtimeSeg.Runtime.Imaging.Frame.MaxSide || height > RealtimeSeg.Runtime.Imaging.Frame.MaxSide)
         {
-            problems.Add($"{file} declares a {width}x{height} picture, more than {MaskCanvas.MaxSide} a side; fix imageWidth and imageHeight");
+            problems.Add($"{file} declares a {width}x{height} picture, more than {RealtimeSeg.Runtime.Imaging.Frame.MaxSide} a side; fix imageWidth and imageHeight");
             return null;
         }
         if (Picture(file, root, problems) is not { } source)

@@ -10,9 +10,6 @@ namespace RealtimeSeg.App.Training;
 /// </summary>
 internal sealed class MaskCanvas
 {
-    /// <summary>The largest picture side an annotation may declare (16K); the canvas is width x height bytes.</summary>
-    public const int MaxSide = 16384;
-
     private byte[] _pixels = [];
     private readonly List<double> _crossings = [];
 

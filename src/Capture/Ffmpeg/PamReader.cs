@@ -46,7 +46,7 @@ internal sealed class PamReader(Stream input) : IPipeReader
         }
         int width = Field(header, "WIDTH "u8), height = Field(header, "HEIGHT "u8), depth = Field(header, "DEPTH "u8);
         int maxval = Field(header, "MAXVAL "u8);
-        if (width <= 0 || height <= 0 || width > PipeReading.MaxSide || height > PipeReading.MaxSide || depth != 3 || maxval != 255)
+        if (width <= 0 || height <= 0 || width > Frame.MaxSide || height > Frame.MaxSide || depth != 3 || maxval != 255)
         {
             throw new CaptureException($"FFmpeg sent a {width}x{height} frame with depth {depth} and maxval {maxval}; expected 8-bit RGB");
         }

@@ -5,9 +5,6 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// <summary>What both frame containers on FFmpeg's pipe (PAM, Y4M) read the same way: header text, then pixels.</summary>
 internal static class PipeReading
 {
-    /// <summary>The longest frame side a header may state (16K); past it a frame would be gigabytes, so the stream is broken.</summary>
-    public const int MaxSide = 16384;
-
     /// <summary>A header's decimal field: its value, or -1 when it is not all digits or is past any frame size.</summary>
     public static int Decimal(ReadOnlySpan<byte> digits)
     {

@@ -88,7 +88,7 @@ internal sealed class Y4mReader(Stream input, YuvMatrix matrix) : IPipeReader
                     break;
             }
         }
-        if (width <= 0 || height <= 0 || width > PipeReading.MaxSide || height > PipeReading.MaxSide || !is420 || width % 2 != 0 || height % 2 != 0)
+        if (width <= 0 || height <= 0 || width > Frame.MaxSide || height > Frame.MaxSide || !is420 || width % 2 != 0 || height % 2 != 0)
         {
             throw new CaptureException($"FFmpeg sent a {width}x{height} Y4M stream that is not 8-bit 4:2:0 of even size; this is a bug, please report it with the source used");
         }

@@ -41,9 +41,6 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     /// <summary>Frames published so far.</summary>
     public long Published => Interlocked.Read(ref _nextId);
 
-    /// <summary>The longest side a host frame may have (16384: a 16K picture; larger is a caller's mistake, not a frame).</summary>
-    public const int MaxSide = 16384;
-
     /// <summary>
     /// Copies one image and publishes it; returns the id it was given.
     /// <paramref name="captureTimestamp"/> is when the host captured it, in <see cref="Stopwatch"/> ticks (latency
@@ -74,9 +71,9 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
     public long PublishYuv420(ReadOnlySpan<byte> planes, int width, int height, int stride, YuvColor color = default, long captureTimestamp = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide || width % 2 != 0 || height % 2 != 0)
+        if (width <= 0 || height <= 0 || width > Frame.MaxSide || height > Frame.MaxSide || width % 2 != 0 || height % 2 != 0)
         {
-            throw new ArgumentException($"a YUV 4:2:0 frame needs an even size of 2 to {MaxSide} a side, got {width}x{height}", nameof(width));
+            throw new ArgumentException($"a YUV 4:2:0 frame needs an even size of 2 to {Frame.MaxSide} a side, got {width}x{height}", nameof(width));
         }
         if (stride < width || stride % 2 != 0)
         {
@@ -146,7 +143,7 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         {
             throw new ArgumentNullException(nameof(planes));
         }
-        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide || stride < width || stride % 2 != 0)
+        if (width <= 0 || height <= 0 || width > Frame.MaxSide || height > Frame.MaxSide || stride < width || stride % 2 != 0)
         {
             // The span overload words these; a span over a negative or huge stride cannot even be made.
             return PublishYuv420(ReadOnlySpan<byte>.Empty, width, height, stride, color, captureTimestamp);
@@ -166,9 +163,9 @@ public sealed class HostFrameInput : IFrameReader, IDisposable
         {
             throw new ArgumentException($"host frames are RGBA, BGRA, RGB or BGR; got {format}", nameof(format));
         }
-        if (width <= 0 || height <= 0 || width > MaxSide || height > MaxSide)
+        if (width <= 0 || height <= 0 || width > Frame.MaxSide || height > Frame.MaxSide)
         {
-            throw new ArgumentException($"frame size {width}x{height} is out of range (1 to {MaxSide} a side)", nameof(width));
+            throw new ArgumentException($"frame size {width}x{height} is out of range (1 to {Frame.MaxSide} a side)", nameof(width));
         }
         int rowBytes = width * format.BytesPerPixel();
         if (stride < rowBytes)

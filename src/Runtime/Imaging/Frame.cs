@@ -146,6 +146,12 @@ public sealed class Frame : IDisposable
 
     internal int Capacity => _buffer?.Length ?? 0;
 
+    /// <summary>
+    /// The longest side any frame from outside may have (16K): a host's push, a header on FFmpeg's pipe, a picture
+    /// an annotation declares. Past it a frame would be gigabytes, so the input is a mistake, never a picture.
+    /// </summary>
+    public const int MaxSide = 16384;
+
     /// <summary>A frame over a buffer rented from the shared array pool (contents unspecified).</summary>
     public static Frame Allocate(int width, int height, PixelFormat format)
     {

@@ -67,9 +67,6 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
         return c;
     }
 
-    [GeneratedRegex(@"\b(\w*Exception|OffscreenTarget|OverlayRenderer|ExecutionProvider|InferenceOptions|SegmentationSession|SegmentationModel|SegmentationResult|HostFrameInput|ModelOptions|Rgba32|Bgra32|Rgb24|Bgr24|dotnet|OrtFlavor|Native(Session|Result|Overlay))\b")]
-    private static partial Regex CSharpTerm();
-
     private static void Expect(int status, string call)
     {
         if (status == 0)
@@ -81,7 +78,7 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
         {
             throw new InvalidOperationException($"{call}: status {status} ({message})");
         }
-        if (message.Length == 0 || message.Contains('\n', StringComparison.Ordinal) || CSharpTerm().IsMatch(message))
+        if (message.Length == 0 || message.Contains('\n', StringComparison.Ordinal) || Native.CAbiMessages.CSharpTerm().IsMatch(message))
         {
             throw new InvalidOperationException($"{call}: message '{message}' is empty, not one line, or names the C# API");
         }
@@ -108,21 +105,6 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
     }
 
     private static void RunCase(AbiCase c, string model, string labels)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        try
-        {
-            RunCalls(c, model, labels);
-        }
-        finally
-        {
-            Timings.Add((clock.Elapsed.TotalSeconds, c.ToString()));
-        }
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentBag<(double Seconds, string Case)> Timings = [];
-
-    private static void RunCalls(AbiCase c, string model, string labels)
     {
         delegate* unmanaged<byte*, SessionOptions*, void**, int> create = &Exports.SessionCreate;
         delegate* unmanaged<void*, void> destroy = &Exports.SessionDestroy;
@@ -273,10 +255,6 @@ public sealed unsafe partial class NativeAbiFuzzTests(ITestOutputHelper output)
         var report = Fuzzer.Run("c-abi-structs", [Valid(), Valid() with { Provider = 0, LabelsPath = true, Classes = [1, 2] }], Mutate,
             c => RunCase(c, Fixtures.MaskRcnnRaw, labels), _ => false, ciSeconds: 10, Describe, caseTimeoutSeconds: 60);
         output.WriteLine(report.ToString());
-        foreach (var (seconds, c) in Timings.OrderByDescending(t => t.Seconds).Take(5))
-        {
-            output.WriteLine($"slowest {seconds:0.00} s {c}");
-        }
         Assert.True(report.Findings.Count == 0, report.ToString());
     }
 }
