@@ -144,7 +144,7 @@ public sealed class SharedModelTests(ITestOutputHelper output) : IDisposable
         var idle = SegmentationSession.FromHostFrames(_model); // its camera never delivers
         busy.Start();
         idle.Start();
-        using var camera = new Camera(busy, 31);
+        var camera = new Camera(busy, 31);
         try
         {
             Assert.True(SpinWait.SpinUntil(() => busy.Pipeline.Stats.ResultsOut >= 10, 30_000), "the busy stream got too few results");
@@ -157,6 +157,7 @@ public sealed class SharedModelTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
+            camera.Dispose(); // before its session: a publish to a disposed session throws on the camera's thread
             busy.Dispose();
             idle.Dispose();
         }
