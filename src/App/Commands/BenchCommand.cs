@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using RealtimeSeg.Capture;
 using RealtimeSeg.Runtime;
 using RealtimeSeg.Runtime.Imaging;
 using RealtimeSeg.Runtime.Model;
@@ -28,9 +29,11 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var source = new SourceArguments();
         source.Source.Required = false;
-        source.Source.Description = "Benchmark the pipeline on frames from this source (e.g. synthetic, a video file, lavfi:…): bare Run and the pipeline with 1 and 2 slots side by side on the same frames";
+        source.Source.Description = "Benchmark the pipeline on frames from this source (e.g. synthetic, a video file, lavfi:…): bare Run and the pipeline with 1 and 2 slots side by side on the same frames. Given more than once: the streams through one model, aggregate results/s beside stream 0 alone, per-stream results/s and push-to-result latency";
         var frames = new Option<int>("--frames") { Description = "Frames to capture from --source and run through each pass", DefaultValueFactory = _ => 200 };
         var slots = new Option<string>("--slots") { Description = "Pipeline slot counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
+        var measureSeconds = new Option<double>("--seconds") { Description = "With several --source: length of each measurement (stream 0 alone, then all streams), in seconds", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "With several --source: rounds of (bare Run, stream 0 alone, all streams), interleaved; medians are printed", DefaultValueFactory = _ => 3 };
         var repeat = new Option<int>("--repeat") { Description = "Feed the captured frames this many times through each pipeline pass: a long run for GC and memory checks (e.g. --frames 250 --repeat 40 is 10,000 frames)", DefaultValueFactory = _ => 1 };
         var command = new Command("bench", "Measure the model's bare Run throughput (fps, p50/p95 ms); with --source, the full pipeline beside it on the same frames (fps ratio, per-stage ms, latency, allocations)");
         args.AddTo(command);
@@ -38,6 +41,8 @@ internal static class BenchCommand
         command.Options.Add(frames);
         command.Options.Add(slots);
         command.Options.Add(repeat);
+        command.Options.Add(measureSeconds);
+        command.Options.Add(rounds);
         command.Options.Add(runs);
         command.Options.Add(input);
         command.Options.Add(image);
@@ -49,7 +54,7 @@ internal static class BenchCommand
             {
                 throw new RealtimeSegException($"--runs {n} must be at least 1");
             }
-            if (parse.GetValue(source.Source) is not null)
+            if (source.Given(parse))
             {
                 int count = parse.GetValue(frames);
                 if (count < 4)
@@ -63,7 +68,12 @@ internal static class BenchCommand
                     throw new RealtimeSegException($"--repeat {repeats} must be at least 1");
                 }
                 using var model = args.Open(parse);
-                var (text, pipelineJson) = PipelineBench.Run(model, source.Spec(parse), source.Options(parse), count, slotCounts, repeats,
+                var specs = source.Specs(parse);
+                if (specs.Count > 1)
+                {
+                    return SeveralStreams(model, specs, source.Options(parse), Math.Min(count, SeveralStreamFrames), parse.GetValue(measureSeconds), parse.GetValue(rounds), parse.GetValue(json));
+                }
+                var (text, pipelineJson) = PipelineBench.Run(model, source.Spec(parse, "bench"), source.Options(parse), count, slotCounts, repeats,
                     quiet: parse.GetValue(json) || Console.IsErrorRedirected);
                 Console.Out.WriteLine(parse.GetValue(json) ? pipelineJson : text);
                 return 0;
@@ -74,6 +84,31 @@ internal static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    // Frames kept per stream when several are measured: each stream cycles through its own, and 30 frames of
+    // 720p is 80 MB a stream; enough variety for the model's work to be the stream's own.
+    private const int SeveralStreamFrames = 30;
+
+    /// <summary>Several sources through the one model: aggregate beside stream 0 alone and bare Run, per-stream counts and latency.</summary>
+    private static int SeveralStreams(SegmentationModel model, IReadOnlyList<SourceSpec> specs, SourceOptions options, int frames, double seconds, int rounds, bool json)
+    {
+        var pictures = new List<IReadOnlyList<Frame>>();
+        try
+        {
+            foreach (var spec in specs)
+            {
+                pictures.Add(PipelineBench.Capture(spec, options, frames, quiet: json || Console.IsErrorRedirected));
+            }
+            return SharedModelBench.Run(model, pictures, specs.Select(s => s.Text).ToList(), seconds, rounds, json);
+        }
+        finally
+        {
+            foreach (var frame in pictures.SelectMany(p => p))
+            {
+                frame.Dispose();
+            }
+        }
     }
 
     private static int[] ParseSlots(string text)

@@ -51,7 +51,9 @@ internal static class BenchHostCommand
             }
             if (streamCount > 1)
             {
-                return SharedModelBench.Run(model, pictures, streamCount, parse.GetValue(measureSeconds), parse.GetValue(rounds), parse.GetValue(json));
+                var names = parse.GetValue(images)!;
+                return SharedModelBench.Run(model, Enumerable.Repeat<IReadOnlyList<Frame>>(pictures, streamCount).ToList(),
+                    Enumerable.Repeat(names.Length == 1 ? names[0] : $"{names.Length} images", streamCount).ToList(), parse.GetValue(measureSeconds), parse.GetValue(rounds), parse.GetValue(json));
             }
             using var session = SegmentationSession.FromHostFrames(model);
             session.Start();

@@ -39,7 +39,7 @@ internal static class PipelineBench
         }
     }
 
-    private static List<Frame> Capture(SourceSpec spec, SourceOptions options, int count, bool quiet)
+    internal static List<Frame> Capture(SourceSpec spec, SourceOptions options, int count, bool quiet)
     {
         if (spec.Kind == SourceKind.Synthetic)
         {

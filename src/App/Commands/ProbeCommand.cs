@@ -21,7 +21,7 @@ internal static class ProbeCommand
         var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (default: 5 for live sources, no limit for files)" };
         var cameras = new Option<bool>("--cameras") { Description = "List the cameras on this machine and exit" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var command = new Command("probe", "Show what a camera, file, folder or stream delivers: ffprobe's description, then frames actually captured (size, measured fps, drops, reconnects)");
+        var command = new Command("probe", "Show what a camera, file, folder or stream delivers: ffprobe's description, then frames actually captured (size, measured fps, drops, reconnects). Several --source are probed at once, as they would run together");
         source.Source.Required = false;
         source.AddTo(command);
         command.Options.Add(frames);
@@ -36,20 +36,83 @@ internal static class ProbeCommand
                 Console.Out.WriteLine(list.Count == 0 ? Cameras.Describe(list) : string.Join(Environment.NewLine, list.Select((c, i) => $"camera:{i}  {c}")));
                 return 0;
             }
-            if (parse.GetValue(source.Source) is null)
+            if (!source.Given(parse))
             {
                 throw new Runtime.RealtimeSegException("give --source (e.g. --source camera:0 or --source video.mp4), or --cameras to list cameras");
             }
-            var spec = source.Spec(parse);
+            var specs = source.Specs(parse);
             var options = source.Options(parse);
             int maxFrames = parse.GetValue(frames);
-            double maxSeconds = parse.GetValue(seconds) is > 0 and var s ? s : spec.IsLive || options.Realtime ? 5 : double.PositiveInfinity;
+            // Several sources are probed at once: cameras sharing a USB bus or a NIC show here what they give together.
+            int failed = 0;
+            var probes = specs.Select((spec, index) => new Probe(index, spec, options, maxFrames,
+                parse.GetValue(seconds) is > 0 and var s ? s : spec.IsLive || options.Realtime ? 5 : double.PositiveInfinity)).ToList();
+            var threads = probes.Select(p => new Thread(p.Run) { IsBackground = true, Name = $"probe {p.Spec}" }).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            if (probes.Count == 1 && probes[0].Error is { } only)
+            {
+                throw only;
+            }
+            probes.RemoveAll(p =>
+            {
+                if (p.Error is { } e)
+                {
+                    // One stream that cannot open leaves the others' reports; the exit code still says it failed.
+                    Console.Error.WriteLine($"error: stream {p.Index} ({p.Spec}): {e.Message}");
+                    failed++;
+                    return true;
+                }
+                return false;
+            });
+            if (parse.GetValue(json))
+            {
+                var docs = probes.Select(p => p.Json(options)).ToList();
+                Console.Out.WriteLine(JsonSerializer.Serialize(docs.Count == 1 ? (object)docs[0] : docs, CliJson.Indented));
+            }
+            else
+            {
+                Console.Out.WriteLine(string.Join(Environment.NewLine + Environment.NewLine,
+                    probes.Select(p => (specs.Count > 1 ? $"[stream {p.Index}]{Environment.NewLine}" : "") + p.Text(options))));
+            }
+            return failed == 0 ? 0 : 1;
+        }));
+        return command;
+    }
 
+    /// <summary>One source's capture loop run for its frames or seconds, and what it measured.</summary>
+    private sealed class Probe(int index, SourceSpec spec, SourceOptions options, int maxFrames, double maxSeconds)
+    {
+        private CaptureStatus _status;
+        private int _seen, _width, _height;
+        private double _elapsed;
+        private Pacing _pacing;
+
+        public int Index => index;
+
+        public SourceSpec Spec => spec;
+
+        /// <summary>Why the source could not be probed, if it could not.</summary>
+        public Exception? Error { get; private set; }
+
+        public void Run()
+        {
+            try
+            {
+                Measure();
+            }
+            catch (Exception e) when (e is Runtime.RealtimeSegException or IOException)
+            {
+                Error = e;
+            }
+        }
+
+        private void Measure()
+        {
             using var loop = new CaptureLoop(FrameSources.Create(spec, options));
             var clock = Stopwatch.StartNew();
             loop.Start();
-            int seen = 0, firstWidth = 0, firstHeight = 0;
-            while ((maxFrames == 0 || seen < maxFrames) && clock.Elapsed.TotalSeconds < maxSeconds)
+            while ((maxFrames == 0 || _seen < maxFrames) && clock.Elapsed.TotalSeconds < maxSeconds)
             {
                 var wait = loop.Frames.Wait(TimeSpan.FromMilliseconds(200), out var frame);
                 if (wait == WaitOutcome.Ended)
@@ -58,22 +121,27 @@ internal static class ProbeCommand
                 }
                 if (frame is not null)
                 {
-                    if (seen++ == 0)
+                    if (_seen++ == 0)
                     {
-                        (firstWidth, firstHeight) = (frame.Width, frame.Height);
+                        (_width, _height) = (frame.Width, frame.Height);
                     }
                     frame.Dispose();
                 }
             }
-            double elapsed = clock.Elapsed.TotalSeconds;
-            var status = loop.Status;
+            _elapsed = clock.Elapsed.TotalSeconds;
+            _status = loop.Status;
+            _pacing = loop.Pacing;
             loop.Stop();
-            Console.Out.WriteLine(parse.GetValue(json)
-                ? Json(spec, options, status, seen, elapsed, firstWidth, firstHeight, loop.Pacing)
-                : Text(spec, options, status, seen, elapsed, firstWidth, firstHeight, loop.Pacing));
-            return 0;
-        }));
-        return command;
+        }
+
+        public string Text(SourceOptions asked) => ProbeCommand.Text(spec, asked, _status, _seen, _elapsed, _width, _height, _pacing);
+
+        public Dictionary<string, object?> Json(SourceOptions asked)
+        {
+            var doc = ProbeCommand.Json(spec, asked, _status, _seen, _elapsed, _width, _height, _pacing);
+            doc["stream"] = index;
+            return doc;
+        }
     }
 
     private static string Text(SourceSpec spec, SourceOptions options, CaptureStatus status, int seen, double elapsed, int w, int h, Pacing pacing)
@@ -96,9 +164,9 @@ internal static class ProbeCommand
         return string.Join(Environment.NewLine, lines);
     }
 
-    private static string Json(SourceSpec spec, SourceOptions options, CaptureStatus status, int seen, double elapsed, int w, int h, Pacing pacing)
+    private static Dictionary<string, object?> Json(SourceSpec spec, SourceOptions options, CaptureStatus status, int seen, double elapsed, int w, int h, Pacing pacing)
     {
-        var doc = new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
             ["source"] = spec.Text,
             ["kind"] = spec.Kind.ToString(),
@@ -122,6 +190,5 @@ internal static class ProbeCommand
             ["state"] = status.State.ToString().ToLowerInvariant(),
             ["message"] = status.Message,
         };
-        return JsonSerializer.Serialize(doc, CliJson.Indented);
     }
 }

@@ -46,7 +46,7 @@ internal static class RecordCommand
         {
             string outPath = parse.GetValue(output)!;
             VideoWriter.CheckOutputPath(outPath); // before anything is loaded or created
-            var spec = source.Spec(parse);
+            var spec = source.Spec(parse, "record");
             string? resultsPath = parse.GetValue(results);
             if (resultsPath is not null)
             {

@@ -8,10 +8,14 @@ namespace RealtimeSeg.App.Commands;
 /// <summary>The options every command that reads a video source shares.</summary>
 internal sealed class SourceArguments
 {
-    public Option<string> Source { get; } = new("--source", "-s")
+    /// <summary>The streams most commands take at once: enough for a rig of cameras, few enough to tile legibly.</summary>
+    public const int MaxSources = 16;
+
+    public Option<string[]> Source { get; } = new("--source", "-s")
     {
-        Description = "Where frames come from: " + SourceSpec.Help,
+        Description = "Where frames come from (give it again for several streams through one model): " + SourceSpec.Help,
         Required = true,
+        Arity = ArgumentArity.OneOrMore,
     };
 
     public Option<string?> SourceSize { get; } = new("--source-size")
@@ -54,7 +58,30 @@ internal sealed class SourceArguments
         }
     }
 
-    public SourceSpec Spec(ParseResult parse) => SourceSpec.Parse(parse.GetValue(Source)!);
+    /// <summary>True when at least one --source was given.</summary>
+    public bool Given(ParseResult parse) => parse.GetValue(Source) is { Length: > 0 };
+
+    /// <summary>Every --source, in the order given (stream 0 first).</summary>
+    public IReadOnlyList<SourceSpec> Specs(ParseResult parse)
+    {
+        var texts = parse.GetValue(Source) ?? [];
+        if (texts.Length > MaxSources)
+        {
+            throw new RealtimeSegException($"{texts.Length} sources given; at most {MaxSources} streams run through one model here: run another process for the rest");
+        }
+        return texts.Select(SourceSpec.Parse).ToList();
+    }
+
+    /// <summary>The one --source of a command that reads a single stream.</summary>
+    public SourceSpec Spec(ParseResult parse, string command)
+    {
+        var specs = Specs(parse);
+        if (specs.Count > 1)
+        {
+            throw new RealtimeSegException($"{command} takes one --source ({specs.Count} given); several streams are for view, record, bench and probe");
+        }
+        return specs[0];
+    }
 
     public SourceOptions Options(ParseResult parse)
     {

@@ -30,7 +30,7 @@ internal static class ViewCommand
         {
             var (w, h) = CliParsing.Size(parse.GetValue(size)!, "--window");
             RequireDisplay();
-            var spec = source.Spec(parse);
+            var spec = source.Spec(parse, "view");
             var pipelineOptions = new PipelineOptions { Segment = overlay.Segment(parse), MaxInferenceFps = pipeline.MaxInferenceFps(parse) };
             using var segmentation = model.Open(parse);
             return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, pipeline.Mode(parse, DisplayMode.Live), w, h);
