@@ -98,11 +98,20 @@ public readonly record struct HudInfo(double RenderFps, double InferenceFps, dou
     /// </summary>
     public double ResultAgeMs { get; init; } = -1;
 
+    /// <summary>The stream this HUD belongs to when several are tiled on one canvas (shown first); null: not shown.</summary>
+    public int? Stream { get; init; }
+
     /// <summary>The HUD's one line into <paramref name="text"/> without allocating; returns the characters written.</summary>
     internal int Format(Span<char> text)
     {
         // "draw 60.0 fps  model 14.2 fps  latency 45 ms  age 80 ms  cpu  dropped 3"
         int n = 0;
+        if (Stream is { } stream)
+        {
+            n += Append(text[n..], "stream ");
+            n += Number(text[n..], stream, "0");
+            n += Append(text[n..], "  ");
+        }
         n += Append(text[n..], "draw ");
         n += Number(text[n..], RenderFps, "0.0");
         n += Append(text[n..], " fps  model ");

@@ -12,7 +12,9 @@ namespace RealtimeSeg.Renderer;
 /// <summary>
 /// A GLFW window that draws the newest result at display rate and never waits for inference: a slow model
 /// only means the same result is drawn again. Keys: M masks, B boxes, L labels, H HUD, Space pause,
-/// S screenshot (PNG), Q or Esc quit. Resizing keeps the frame's aspect (letterboxed).
+/// S screenshot (PNG), Q or Esc quit; with several streams (<see cref="Run(TiledStreams, CancellationToken)"/>)
+/// 0-9 enlarge that stream (numbered as their HUDs show them) to the whole window, and the same key again or G goes back to the grid. Resizing keeps each
+/// frame's aspect (letterboxed).
 /// Create, run and dispose it on one thread (GLFW wants the process's main thread on macOS).
 /// </summary>
 public sealed unsafe class ViewerWindow : IDisposable
@@ -124,6 +126,37 @@ public sealed unsafe class ViewerWindow : IDisposable
         }
     }
 
+    /// <summary>
+    /// Draws several streams until the window is closed (or Q/Esc): each in its tile with its own HUD, the number
+    /// keys enlarging one. Space pauses every stream.
+    /// </summary>
+    public void Run(TiledStreams streams, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        Tiles = streams;
+        try
+        {
+            while (!ShouldClose && !cancel.IsCancellationRequested)
+            {
+                if (!Paused)
+                {
+                    streams.Update();
+                }
+                RenderFrame();
+            }
+        }
+        finally
+        {
+            Tiles = null;
+        }
+    }
+
+    /// <summary>
+    /// Several streams drawn instead of the shown result (the caller updates them); the number keys enlarge one.
+    /// <see cref="Run(TiledStreams, CancellationToken)"/> sets it for its run. The window does not own them.
+    /// </summary>
+    public TiledStreams? Tiles { get; set; }
+
     /// <summary>From the shown result's capture to now, in milliseconds; -1 with nothing shown.</summary>
     private double ShownAgeMs() => _shown is { } shown ? Stopwatch.GetElapsedTime(shown.Frame.Timestamp).TotalMilliseconds : -1;
 
@@ -157,7 +190,11 @@ public sealed unsafe class ViewerWindow : IDisposable
         Gl.Viewport(0, 0, (uint)w, (uint)h);
         Gl.ClearColor(0, 0, 0, 1);
         Gl.Clear(ClearBufferMask.ColorBufferBit);
-        if (_shownFrame is not null && w > 0 && h > 0)
+        if (Tiles is not null && w > 0 && h > 0)
+        {
+            Tiles.Draw(_overlay, new Viewport(0, 0, w, h), Options, RenderFps);
+        }
+        else if (_shownFrame is not null && w > 0 && h > 0)
         {
             _overlay.Draw(_shownFrame, _shown, new Viewport(0, 0, w, h), Options, hud);
         }
@@ -211,6 +248,16 @@ public sealed unsafe class ViewerWindow : IDisposable
             case Glfw.KeySpace: Paused = !Paused; break;
             case Glfw.KeyS: _screenshotRequested = true; break;
             case Glfw.KeyQ or Glfw.KeyEscape: Glfw.SetWindowShouldClose(_window, true); break;
+            case >= Glfw.Key0 and <= Glfw.Key9 when Tiles is { } tiles:
+                int stream = key - Glfw.Key0;
+                if (stream < tiles.Count)
+                {
+                    tiles.Enlarged = tiles.Enlarged == stream ? null : stream;
+                }
+                break;
+            case Glfw.KeyG when Tiles is { } tiles:
+                tiles.Enlarged = null;
+                break;
         }
     }
 

@@ -20,7 +20,7 @@ internal static class ViewCommand
         var overlay = new OverlayArguments(hud: true);
         var pipeline = new PipelineArguments();
         var size = new Option<string>("--window") { Description = "Window size WxH", DefaultValueFactory = _ => "1280x720" };
-        var command = new Command("view", "Open a window showing the source with masks, boxes and labels, drawn at display rate. Keys: M masks, B boxes, L labels, H HUD, Space pause, S screenshot, Q/Esc quit");
+        var command = new Command("view", "Open a window showing the source with masks, boxes and labels, drawn at display rate; several --source are tiled in a grid, each with its own HUD, through one model. Keys: M masks, B boxes, L labels, H HUD, Space pause, S screenshot, Q/Esc quit; with several streams 0-9 enlarge that stream, the same key or G back to the grid");
         model.AddTo(command);
         source.AddTo(command);
         overlay.AddTo(command);
@@ -30,10 +30,13 @@ internal static class ViewCommand
         {
             var (w, h) = CliParsing.Size(parse.GetValue(size)!, "--window");
             RequireDisplay();
-            var spec = source.Spec(parse, "view");
+            var specs = source.Specs(parse);
             var pipelineOptions = new PipelineOptions { Segment = overlay.Segment(parse), MaxInferenceFps = pipeline.MaxInferenceFps(parse) };
             using var segmentation = model.Open(parse);
-            return Show(segmentation, spec, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, pipeline.Mode(parse, DisplayMode.Live), w, h);
+            var mode = pipeline.Mode(parse, DisplayMode.Live);
+            return specs.Count == 1
+                ? Show(segmentation, specs[0], source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, mode, w, h)
+                : ShowGrid(segmentation, specs, source.Options(parse), overlay.Options(parse) with { Hud = true }, pipelineOptions, mode, w, h);
         }));
         return command;
     }
@@ -49,6 +52,21 @@ internal static class ViewCommand
 
     internal static bool HasDisplay() =>
         !OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")) || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"));
+
+    /// <summary>Several streams through the one model, tiled in one window (<see cref="TiledStreams"/>).</summary>
+    internal static int ShowGrid(SegmentationModel model, IReadOnlyList<SourceSpec> specs, SourceOptions options, OverlayOptions overlay, PipelineOptions pipelineOptions, DisplayMode mode, int width, int height)
+    {
+        using var streams = StreamSet.Open(model, specs, options, pipelineOptions with { Lossless = false }, mode, realtimeFiles: true);
+        using var viewer = new ViewerWindow($"RealtimeSeg: {specs.Count} streams", width, height) { Options = overlay };
+        using var tiles = new TiledStreams(streams.Sessions.Select(s => (s.Pipeline, s.DisplayFrames)).ToList());
+        streams.Start();
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        viewer.Run(tiles, cancel.Token);
+        streams.Stop();
+        Console.Out.WriteLine($"viewed {viewer.FramesDrawn} frames of {specs.Count} streams at {viewer.RenderFps:0.0} fps; results per stream {string.Join(", ", streams.Sessions.Select(s => s.Pipeline.Stats.ResultsOut))}{(viewer.LastScreenshot is { } shot ? $"; last screenshot {shot}" : "")}");
+        return streams.ReportFaults();
+    }
 
     internal static int Show(SegmentationModel model, SourceSpec spec, SourceOptions options, OverlayOptions overlay, PipelineOptions pipelineOptions, DisplayMode mode, int width, int height)
     {

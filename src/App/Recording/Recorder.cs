@@ -27,7 +27,8 @@ internal sealed record RecordPlan(
     string? Snapshot = null,
     double? MaxInferenceFps = null,
     DisplayMode Mode = DisplayMode.Sync,
-    string? Results = null);
+    string? Results = null,
+    int? Stream = null);
 
 /// <summary>What a recording run did.</summary>
 internal sealed record RecordSummary(string Output, long FramesWritten, TimeSpan Duration, double FileFps, long ResultsDrawn,
@@ -147,7 +148,7 @@ internal sealed class Recorder
                     // Sync passes the result's own frame, so nothing moves; live, its newer frame.
                     overlay.Draw(frame, result, target.Viewport, plan.Overlay, frameHud);
                     var (drawnInstances, motion) = OverlayRenderer.LiveInstances(frame, result, plan.Overlay);
-                    results?.Write(drawn, frame.Timestamp, frame.Width, frame.Height, drawnInstances, result?.Sequence ?? -1, result?.Frame.Timestamp ?? 0, motion);
+                    results?.Write(drawn, frame.Timestamp, frame.Width, frame.Height, drawnInstances, result?.Sequence ?? -1, result?.Frame.Timestamp ?? 0, motion, plan.Stream);
                     target.BeginReadback(frame.Id);
                     pendingTimestamps.Enqueue(frame.Timestamp);
                     drawn++;
@@ -237,7 +238,7 @@ internal sealed class Recorder
         }
     }
 
-    private static void Collect(OffscreenTarget target, VideoWriter? writer, FramePool pool, Queue<long> timestamps, TimeSpan wait, string? snapshot)
+    internal static void Collect(OffscreenTarget target, VideoWriter? writer, FramePool pool, Queue<long> timestamps, TimeSpan wait, string? snapshot)
     {
         var (w, h, format) = target.ReadbackFrame;
         var frame = pool.Rent(w, h, format);

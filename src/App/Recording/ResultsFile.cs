@@ -11,7 +11,8 @@ namespace RealtimeSeg.App.Recording;
 /// <code>{"frame":0,"time":0,"result":0,"resultTime":0,"width":640,"height":480,"instances":[{"track":1,"label":2,"class":"square","score":0.98,"box":[x1,y1,x2,y2],"area":5012,"mask":{"size":[480,640],"counts":[…]}}]}</code>
 /// <c>time</c> is the frame's capture time and <c>resultTime</c> that of the frame the model saw, both in seconds
 /// from the first recorded frame's capture; <c>result</c> is null (and <c>instances</c> empty) before the first
-/// result. Written to FILE.partial and renamed when the recording ends, so a FILE is never half a file.
+/// result. With several streams each line also has <c>"stream":n</c> (0 for the first --source): a file per stream,
+/// or one line per stream and mosaic frame. Written to FILE.partial and renamed when the recording ends, so a FILE is never half a file.
 /// The writer, the mask and the run list are reused from line to line.
 /// </summary>
 internal sealed class ResultsFile : IDisposable
@@ -68,7 +69,7 @@ internal sealed class ResultsFile : IDisposable
     /// showing <paramref name="instances"/> from a result captured at <paramref name="resultTimestamp"/>, each moved
     /// <paramref name="motionSeconds"/> forward (0: where the model saw it).
     /// </summary>
-    public void Write(long index, long frameTimestamp, int width, int height, InstanceSet? instances, long sequence, long resultTimestamp, double motionSeconds)
+    public void Write(long index, long frameTimestamp, int width, int height, InstanceSet? instances, long sequence, long resultTimestamp, double motionSeconds, int? stream = null)
     {
         if (_origin < 0)
         {
@@ -77,6 +78,10 @@ internal sealed class ResultsFile : IDisposable
         _json.Reset();
         _json.WriteStartObject();
         _json.WriteNumber("frame", index);
+        if (stream is { } n)
+        {
+            _json.WriteNumber("stream", n);
+        }
         _json.WriteNumber("time", Math.Round(Seconds(frameTimestamp), 4));
         if (instances is null)
         {

@@ -12,7 +12,7 @@ internal static unsafe class Glfw
     public const int ContextVersionMajor = 0x00022002, ContextVersionMinor = 0x00022003, OpenGlProfile = 0x00022008;
     public const int OpenGlCoreProfile = 0x00032001, OpenGlForwardCompat = 0x00022006, Visible = 0x00020004, Resizable = 0x00020003;
     public const int Press = 1, Repeat = 2;
-    public const int KeySpace = 32, KeyB = 66, KeyH = 72, KeyL = 76, KeyM = 77, KeyQ = 81, KeyS = 83, KeyEscape = 256;
+    public const int KeySpace = 32, Key0 = 48, Key9 = 57, KeyB = 66, KeyG = 71, KeyH = 72, KeyL = 76, KeyM = 77, KeyQ = 81, KeyS = 83, KeyEscape = 256;
 
     private static nint _library;
     private static delegate* unmanaged<int> _init;

@@ -11,7 +11,7 @@ namespace RealtimeSeg.Tests.Cli;
 /// <summary><c>record</c> and <c>demo</c> end to end: real capture, model, GL (EGL), FFmpeg, decoded back and checked.</summary>
 public sealed class RecordCommandTests
 {
-    private static (int Width, int Height, double Fps, double Duration, int Frames) Probe(string file)
+    internal static (int Width, int Height, double Fps, double Duration, int Frames) Probe(string file)
     {
         var psi = new ProcessStartInfo(TestClips.Tools.Ffprobe) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
