@@ -122,6 +122,34 @@ public sealed class SeveralStreamsCliTests
     }
 
     [Fact]
+    public async Task ViewShowsEveryStreamInOneWindowUntilCtrlC()
+    {
+        string display = Renderer.XvfbDisplay.Ensure();
+        using var view = SignalReadyProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "realtimeseg.dll"), "view", "-m", Fixtures.DemoModel,
+            "-s", "synthetic", "-s", "lavfi:testsrc=size=320x240:rate=15", "--window", "640x240"], environment: new Dictionary<string, string> { ["DISPLAY"] = display });
+        var stdout = view.StandardOutput.ReadToEndAsync();
+        var stderr = view.StandardError.ReadToEndAsync();
+        try
+        {
+            // (Its stderr is read only once it has ended: awaited in a message it would wait for the end.)
+            Assert.False(view.WaitForExit(TimeSpan.FromSeconds(8)), "view ended by itself");
+            SignalReadyProcess.Interrupt(view);
+            Assert.True(view.WaitForExit(TimeSpan.FromSeconds(20)), "view did not stop on Ctrl+C");
+        }
+        catch
+        {
+            view.Kill(entireProcessTree: true);
+            throw;
+        }
+        string output = await stdout;
+        Assert.True(view.ExitCode == 0, await stderr);
+        var summary = System.Text.RegularExpressions.Regex.Match(output, @"viewed (\d+) frames of 2 streams .*; results per stream (\d+), (\d+)");
+        Assert.True(summary.Success, output);
+        Assert.True(int.Parse(summary.Groups[1].Value) > 10, output);
+        Assert.True(int.Parse(summary.Groups[2].Value) > 0 && int.Parse(summary.Groups[3].Value) > 0, $"a stream got no results: {output}");
+    }
+
+    [Fact]
     public void ProbeMeasuresEverySourceAtOnce()
     {
         var r = CliRunner.Run(["probe", "--source", "lavfi:testsrc=size=320x240:rate=25", "--source", "lavfi:testsrc=size=160x120:rate=10", "--seconds", "2", "--json"]);
