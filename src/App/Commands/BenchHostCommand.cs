@@ -82,7 +82,10 @@ internal static class BenchHostCommand
 
     internal static void PushAndWait(SegmentationSession session, Frame picture)
     {
-        long id = session.HostFrames!.Publish(picture.Pixels, picture.Width, picture.Height, picture.Stride, picture.Format);
+        // A decoder's 4:2:0 planes (what FFmpeg sources hand over) go in as planes, as a host's decoder would push them.
+        long id = picture.Format == PixelFormat.Yuv420
+            ? session.HostFrames!.PublishYuv420(picture.Pixels, picture.Width, picture.Height, picture.Stride, picture.Color)
+            : session.HostFrames!.Publish(picture.Pixels, picture.Width, picture.Height, picture.Stride, picture.Format);
         if (!session.TryWaitForResult(id, TimeSpan.FromSeconds(30), out var result))
         {
             throw new RealtimeSegException($"no result for frame {id} within 30 s");

@@ -173,14 +173,15 @@ public sealed class SeveralStreamsCliTests
     [Fact]
     public void BenchWithSeveralSourcesGivesEachStreamsResultsAndLatencyBesideOneStream()
     {
-        var r = CliRunner.Run(["bench", "--model", Fixtures.DemoModel, "--source", "synthetic", "--source", "lavfi:testsrc=size=320x240:rate=25",
+        // testsrc2 decodes to 4:2:0 planes, pushed as planes; the synthetic scene is RGB.
+        var r = CliRunner.Run(["bench", "--model", Fixtures.DemoModel, "--source", "synthetic", "--source", "lavfi:testsrc2=size=320x240:rate=25",
             "--frames", "8", "--seconds", "1", "--rounds", "1", "--json"], timeoutSeconds: 180);
         Assert.True(r.ExitCode == 0, r.Stderr);
         using var doc = JsonDocument.Parse(r.Stdout);
         var root = doc.RootElement;
         Assert.Equal(2, root.GetProperty("streams").GetInt32());
         var perStream = root.GetProperty("perStream").EnumerateArray().ToList();
-        Assert.Equal(["synthetic", "lavfi:testsrc=size=320x240:rate=25"], perStream.Select(s => s.GetProperty("source").GetString()));
+        Assert.Equal(["synthetic", "lavfi:testsrc2=size=320x240:rate=25"], perStream.Select(s => s.GetProperty("source").GetString()));
         Assert.All(perStream, s => Assert.True(s.GetProperty("resultsPerSecond").GetDouble() > 0));
         Assert.All(perStream, s => Assert.True(s.GetProperty("latencyP95Ms").GetDouble() >= s.GetProperty("latencyP50Ms").GetDouble()));
         Assert.Equal(root.GetProperty("resultsPerSecond").GetDouble(), perStream.Sum(s => s.GetProperty("resultsPerSecond").GetDouble()), 0);
