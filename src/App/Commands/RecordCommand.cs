@@ -167,14 +167,7 @@ internal static class RecordCommand
         var lines = new string?[plans.Count];
         var summaries = new RecordSummary?[plans.Count];
         var errors = new string?[plans.Count];
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            Array.ForEach(recorders, r => r.Interrupt());
-            Console.Error.WriteLine("\nstopping: finishing the files (Ctrl+C again to abort now)");
-        };
-        Console.CancelKeyPress += onCancel;
-        try
+        Interruptible(() => Array.ForEach(recorders, r => r.Interrupt()), "the files", status =>
         {
             var threads = plans.Select((plan, i) => new Thread(() =>
             {
@@ -188,100 +181,66 @@ internal static class RecordCommand
                 }
             }) { Name = $"record stream {i}" }).ToList();
             threads.ForEach(t => t.Start());
-            bool terminal = !Console.IsErrorRedirected;
             while (!threads.All(t => t.Join(TimeSpan.FromSeconds(1))))
             {
-                // One status line for every stream, once a second.
-                string status = string.Join(" | ", lines.Select((l, i) => $"{i}: {Volatile.Read(ref lines[i]) ?? "opening"}"));
-                if (terminal)
-                {
-                    Console.Error.Write($"\r{status}    ");
-                }
-                else
-                {
-                    Console.Error.WriteLine(status);
-                }
+                status(string.Join(" | ", lines.Select((_, i) => $"{i}: {Volatile.Read(ref lines[i]) ?? "opening"}"))); // every stream, once a second
             }
-            if (terminal)
-            {
-                Console.Error.WriteLine();
-            }
-            for (int i = 0; i < plans.Count; i++)
-            {
-                if (summaries[i] is { } summary)
-                {
-                    Console.Out.WriteLine($"stream {i} ({plans[i].Source}): " + Recorder.Describe(summary).Replace("\n", "\n  ", StringComparison.Ordinal));
-                }
-            }
-            for (int i = 0; i < plans.Count; i++)
-            {
-                if (errors[i] is { } error)
-                {
-                    Console.Error.WriteLine($"error: stream {i} ({plans[i].Source}): {error}");
-                }
-            }
-            return errors.Any(e => e is not null) ? 1 : 0;
-        }
-        finally
+            return true;
+        });
+        for (int i = 0; i < plans.Count; i++)
         {
-            Console.CancelKeyPress -= onCancel;
-        }
-    }
-
-    /// <summary>One tiled video of every stream, with Ctrl+C handling and a status line.</summary>
-    internal static int RunMosaic(Runtime.Model.SegmentationModel model, MosaicPlan plan)
-    {
-        var recorder = new MosaicRecorder();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            recorder.Interrupt();
-            Console.Error.WriteLine("\nstopping: finishing the file (Ctrl+C again to abort now)");
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            bool terminal = !Console.IsErrorRedirected;
-            var summary = recorder.Run(model, plan, line =>
+            if (summaries[i] is { } summary)
             {
-                if (terminal)
-                {
-                    Console.Error.Write($"\r{line}    ");
-                }
-                else
-                {
-                    Console.Error.WriteLine(line);
-                }
-            });
-            if (terminal)
-            {
-                Console.Error.WriteLine();
+                Console.Out.WriteLine($"stream {i} ({plans[i].Source}): " + Recorder.Describe(summary).Replace("\n", "\n  ", StringComparison.Ordinal));
             }
-            Console.Out.WriteLine($"mosaic of {plan.Sources.Count} streams ({TileGrid.For(plan.Sources.Count).Columns}x{TileGrid.For(plan.Sources.Count).Rows} tiles, {plan.Width}x{plan.Height}): results per stream {string.Join(", ", recorder.PerStreamResults)}");
-            Console.Out.WriteLine(Recorder.Describe(summary with { ModelResults = -1 }).Replace(" by the live source", "", StringComparison.Ordinal));
-            return recorder.Failed ? 1 : 0;
         }
-        finally
+        for (int i = 0; i < plans.Count; i++)
         {
-            Console.CancelKeyPress -= onCancel;
+            if (errors[i] is { } error)
+            {
+                Console.Error.WriteLine($"error: stream {i} ({plans[i].Source}): {error}");
+            }
         }
+        return errors.Any(e => e is not null) ? 1 : 0;
     }
 
     /// <summary>Runs a recording with Ctrl+C handling and a status line; prints the summary.</summary>
     internal static int Run(Runtime.Model.SegmentationModel model, RecordPlan plan)
     {
         var recorder = new Recorder();
+        var summary = Interruptible(recorder.Interrupt, "the file", status => recorder.Run(model, plan, status));
+        Console.Out.WriteLine(Recorder.Describe(summary));
+        return 0;
+    }
+
+    /// <summary>One tiled video of every stream, with Ctrl+C handling and a status line.</summary>
+    internal static int RunMosaic(Runtime.Model.SegmentationModel model, MosaicPlan plan)
+    {
+        var recorder = new MosaicRecorder();
+        var summary = Interruptible(recorder.Interrupt, "the file", status => recorder.Run(model, plan, status));
+        var grid = TileGrid.For(plan.Sources.Count);
+        Console.Out.WriteLine($"mosaic of {plan.Sources.Count} streams ({grid.Columns}x{grid.Rows} tiles, {plan.Width}x{plan.Height}): results per stream {string.Join(", ", recorder.PerStreamResults)}");
+        Console.Out.WriteLine(Recorder.Describe(summary with { ModelResults = -1 }).Replace(" by the live source", "", StringComparison.Ordinal));
+        return recorder.Failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="record"/> with a status line (rewritten in place on a terminal, a line each otherwise)
+    /// and Ctrl+C wired to <paramref name="interrupt"/>: the first finishes <paramref name="what"/>, the second aborts.
+    /// </summary>
+    private static T Interruptible<T>(Action interrupt, string what, Func<Action<string>, T> record)
+    {
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true; // the first Ctrl+C finishes the file; the second aborts (still playable)
-            recorder.Interrupt();
-            Console.Error.WriteLine("\nstopping: finishing the file (Ctrl+C again to abort now)");
+            interrupt();
+            Console.Error.WriteLine($"\nstopping: finishing {what} (Ctrl+C again to abort now)");
         };
         Console.CancelKeyPress += onCancel;
         try
         {
             bool terminal = !Console.IsErrorRedirected;
-            var summary = recorder.Run(model, plan, line =>
+            var result = record(line =>
             {
                 if (terminal)
                 {
@@ -296,12 +255,12 @@ internal static class RecordCommand
             {
                 Console.Error.WriteLine();
             }
-            Console.Out.WriteLine(Recorder.Describe(summary));
-            return 0;
+            return result;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
 }

@@ -148,22 +148,7 @@ internal sealed class MosaicRecorder
         long modelResults = streams.Sessions.Sum(x => x.Pipeline.Stats.ResultsOut);
         (string, long)? resultsLine = results is null ? null : (plan.Results!, results.Lines);
         PerStreamResults = streams.Sessions.Select(x => x.Pipeline.Stats.ResultsOut).ToArray();
-        if (writer is null)
-        {
-            return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, plan.Fps, drawn, drawn / Math.Max(seconds, 1e-9), 0, "none", null, 0, interrupted, seconds)
-            { ModelResults = modelResults, Results = resultsLine };
-        }
-        if (_interrupts > 1)
-        {
-            writer.Abort();
-        }
-        else
-        {
-            writer.Finish();
-        }
-        long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
-        return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, plan.Fps, drawn, drawn / Math.Max(seconds, 1e-9), 0, writer.Codec, writer.Warning, bytes, interrupted, seconds)
-        { ModelResults = modelResults, Results = resultsLine };
+        return Recorder.Close(writer, _interrupts > 1, plan.Fps, drawn, 0, interrupted, seconds) with { ModelResults = modelResults, Results = resultsLine };
     }
 
     /// <summary>True when a stream failed during the recording (said on stderr; the mosaic still has the others).</summary>

@@ -182,31 +182,36 @@ internal sealed class Recorder
             long modelResults = live ? pipeline.Stats.ResultsOut : -1;
             long dropped = live ? session.DisplayFrames!.Dropped : session.Capture!.Value.Dropped;
             (string, long)? resultsLine = results is null ? null : (plan.Results!, results.Lines);
-            if (writer is null)
-            {
-                // --no-encode (benchmarks): everything but the encoder ran.
-                return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, FileFps(plan, session.Capture!.Value.Info), drawn,
-                    drawn / Math.Max(seconds, 1e-9), dropped, "none", null, 0, interrupted, seconds)
-                { ModelResults = modelResults, Results = resultsLine };
-            }
-            if (_interrupts > 1)
-            {
-                writer.Abort();
-            }
-            else
-            {
-                writer.Finish();
-            }
-            long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
-            return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, FileFps(plan, session.Capture!.Value.Info), drawn,
-                drawn / Math.Max(seconds, 1e-9), dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds)
-            { ModelResults = modelResults, Results = resultsLine };
+            return Close(writer, _interrupts > 1, FileFps(plan, session.Capture!.Value.Info), drawn, dropped, interrupted, seconds) with { ModelResults = modelResults, Results = resultsLine };
         }
         finally
         {
             target?.Dispose();
             writer?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Finishes the file (or, after a second Ctrl+C, <paramref name="abort"/>s it: still playable up to its last
+    /// fragment) and says what was recorded; without a writer (--no-encode) everything but the encoder ran.
+    /// </summary>
+    internal static RecordSummary Close(VideoWriter? writer, bool abort, double fileFps, long drawn, long dropped, bool interrupted, double seconds)
+    {
+        double endToEnd = drawn / Math.Max(seconds, 1e-9);
+        if (writer is null)
+        {
+            return new RecordSummary("(not encoded)", 0, TimeSpan.Zero, fileFps, drawn, endToEnd, dropped, "none", null, 0, interrupted, seconds);
+        }
+        if (abort)
+        {
+            writer.Abort();
+        }
+        else
+        {
+            writer.Finish();
+        }
+        long bytes = File.Exists(writer.Path) ? new FileInfo(writer.Path).Length : 0;
+        return new RecordSummary(writer.Path, writer.FramesWritten, writer.Duration, fileFps, drawn, endToEnd, dropped, writer.Codec, writer.Warning, bytes, interrupted, seconds);
     }
 
     private static double FileFps(RecordPlan plan, StreamInfo info) =>
