@@ -59,7 +59,7 @@ internal static class ProbeCommand
                 if (p.Error is { } e)
                 {
                     // One stream that cannot open leaves the others' reports; the exit code still says it failed.
-                    Console.Error.WriteLine($"error: stream {p.Index} ({p.Spec}): {e.Message}");
+                    Console.Error.WriteLine($"error: stream {p.Index} ({p.Spec}): {CliWording.ForCommandLine(e.Message)}");
                     failed++;
                     return true;
                 }
@@ -75,7 +75,7 @@ internal static class ProbeCommand
                 Console.Out.WriteLine(string.Join(Environment.NewLine + Environment.NewLine,
                     probes.Select(p => (specs.Count > 1 ? $"[stream {p.Index}]{Environment.NewLine}" : "") + p.Text(options))));
             }
-            return failed == 0 ? 0 : 1;
+            return failed == 0 ? 0 : CommandRunner.UserError;
         }));
         return command;
     }

@@ -159,7 +159,7 @@ internal static class RecordCommand
 
     /// <summary>
     /// A file per stream, every stream recorded at once on its own thread through the one model. A stream that
-    /// fails is said with its number while the others finish their files; the exit code is then 1.
+    /// fails is said with its number while the others finish their files; the exit code is then 2 (bad input).
     /// </summary>
     internal static int RunEach(Runtime.Model.SegmentationModel model, IReadOnlyList<RecordPlan> plans)
     {
@@ -198,10 +198,10 @@ internal static class RecordCommand
         {
             if (errors[i] is { } error)
             {
-                Console.Error.WriteLine($"error: stream {i} ({plans[i].Source}): {error}");
+                Console.Error.WriteLine($"error: stream {i} ({plans[i].Source}): {CliWording.ForCommandLine(error)}");
             }
         }
-        return errors.Any(e => e is not null) ? 1 : 0;
+        return errors.Any(e => e is not null) ? CommandRunner.UserError : 0;
     }
 
     /// <summary>Runs a recording with Ctrl+C handling and a status line; prints the summary.</summary>
@@ -221,7 +221,7 @@ internal static class RecordCommand
         var grid = TileGrid.For(plan.Sources.Count);
         Console.Out.WriteLine($"mosaic of {plan.Sources.Count} streams ({grid.Columns}x{grid.Rows} tiles, {plan.Width}x{plan.Height}): results per stream {string.Join(", ", recorder.PerStreamResults)}");
         Console.Out.WriteLine(Recorder.Describe(summary with { ModelResults = -1 }).Replace(" by the live source", "", StringComparison.Ordinal));
-        return recorder.Failed ? 1 : 0;
+        return recorder.Failed ? CommandRunner.UserError : 0;
     }
 
     /// <summary>

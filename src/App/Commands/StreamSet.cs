@@ -73,11 +73,11 @@ internal sealed class StreamSet : IDisposable
                 ?? (_sessions[i].Capture is { State: CaptureState.Failed } status ? status.Message ?? "the source failed" : null);
             if (why is not null)
             {
-                Console.Error.WriteLine($"error: stream {i} ({Specs[i]}): {why}");
+                Console.Error.WriteLine($"error: stream {i} ({Specs[i]}): {CliWording.ForCommandLine(why)}");
                 failed++;
             }
         }
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? 0 : CommandRunner.UserError;
     }
 
     public void Dispose() => _sessions.ForEach(s => s.Dispose());

@@ -55,7 +55,7 @@ public sealed class SeveralStreamsCliTests
         using var dir = Fixtures.TempDir();
         var r = CliRunner.Run(["record", "--model", Fixtures.DemoModel, "--source", "synthetic", "--source", "rtsp://127.0.0.1:9/none",
             "--out", dir.File("cam{n}.mp4"), "--duration", "2"], timeoutSeconds: 240);
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Matches(@"error: stream 1 \(rtsp://127\.0\.0\.1:9/none\): .*could not be opened", r.Stderr);
         Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
         var recorded = RecordCommandTests.Probe(dir.File("cam0.mp4"));
@@ -165,7 +165,7 @@ public sealed class SeveralStreamsCliTests
         Assert.All(streams, s => Assert.InRange(s.GetProperty("seconds").GetDouble(), 1.9, 3));
 
         var failing = CliRunner.Run(["probe", "--source", "lavfi:testsrc=size=320x240:rate=25", "--source", Path.Combine(Path.GetTempPath(), "realtimeseg-missing.mp4"), "--seconds", "1"]);
-        Assert.Equal(1, failing.ExitCode);
+        Assert.Equal(2, failing.ExitCode);
         Assert.Contains("[stream 0]", failing.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"error: stream 1 \(.*missing\.mp4\): .*does not exist", failing.Stderr);
     }
