@@ -89,7 +89,7 @@ public sealed class TiledStreams : IDisposable
             var tile = TileOf(i, canvas);
             if (tile.Width > 0 && tile.Height > 0)
             {
-                _streams[i].Draw(overlay, tile, options, renderFps, i, refresh);
+                _streams[i].Draw(overlay, tile, options, renderFps, _streams.Length > 1 ? i : null, refresh);
             }
         }
     }
@@ -128,7 +128,8 @@ public sealed class TiledStreams : IDisposable
             }
         }
 
-        public void Draw(OverlayRenderer overlay, Viewport tile, OverlayOptions options, double renderFps, int index, bool refresh)
+        /// <summary>Draws into <paramref name="tile"/>; <paramref name="index"/> heads the HUD when several streams share the canvas.</summary>
+        public void Draw(OverlayRenderer overlay, Viewport tile, OverlayOptions options, double renderFps, int? index, bool refresh)
         {
             if (refresh)
             {

@@ -103,27 +103,8 @@ public sealed unsafe class ViewerWindow : IDisposable
     public void Run(InferencePipeline pipeline, FrameTap? liveFrames, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var hud = new HudInfo(0, 0, 0, "", 0);
-        double nextStats = 0;
-        while (!ShouldClose && !cancel.IsCancellationRequested)
-        {
-            if (_clock.Elapsed.TotalSeconds >= nextStats)
-            {
-                // Stats sort their windows: once a second, not per frame.
-                var s = pipeline.Stats;
-                hud = new HudInfo(RenderFps, s.FpsOut, s.LatencyP50Ms, hud.Provider.Length > 0 ? hud.Provider : pipeline.ProviderName, s.Dropped);
-                nextStats = _clock.Elapsed.TotalSeconds + 1;
-            }
-            if (!Paused && pipeline.TryGetLatest(out var latest))
-            {
-                Show(latest);
-            }
-            if (!Paused && liveFrames is not null && liveFrames.TryTakeNewest(out var newest))
-            {
-                ShowFrame(newest);
-            }
-            RenderFrame(hud with { RenderFps = RenderFps, ResultAgeMs = ShownAgeMs() });
-        }
+        using var single = new TiledStreams([(pipeline, liveFrames)]); // one stream is a grid of one tile
+        Run(single, cancel);
     }
 
     /// <summary>
@@ -156,9 +137,6 @@ public sealed unsafe class ViewerWindow : IDisposable
     /// <see cref="Run(TiledStreams, CancellationToken)"/> sets it for its run. The window does not own them.
     /// </summary>
     public TiledStreams? Tiles { get; set; }
-
-    /// <summary>From the shown result's capture to now, in milliseconds; -1 with nothing shown.</summary>
-    private double ShownAgeMs() => _shown is { } shown ? Stopwatch.GetElapsedTime(shown.Frame.Timestamp).TotalMilliseconds : -1;
 
     /// <summary>Takes over a reference to <paramref name="result"/> as the one drawn from now on.</summary>
     public void Show(SegmentationResult result)

@@ -220,7 +220,7 @@ internal static class RecordCommand
         var summary = Interruptible(recorder.Interrupt, "the file", status => recorder.Run(model, plan, status));
         var grid = TileGrid.For(plan.Sources.Count);
         Console.Out.WriteLine($"mosaic of {plan.Sources.Count} streams ({grid.Columns}x{grid.Rows} tiles, {plan.Width}x{plan.Height}): results per stream {string.Join(", ", recorder.PerStreamResults)}");
-        Console.Out.WriteLine(Recorder.Describe(summary with { ModelResults = -1 }).Replace(" by the live source", "", StringComparison.Ordinal));
+        Console.Out.WriteLine(Recorder.Describe(summary).Replace(" by the live source", "", StringComparison.Ordinal));
         return recorder.Failed ? CommandRunner.UserError : 0;
     }
 

@@ -145,10 +145,9 @@ internal sealed class MosaicRecorder
             Failed = true;
         }
         results?.Finish();
-        long modelResults = streams.Sessions.Sum(x => x.Pipeline.Stats.ResultsOut);
         (string, long)? resultsLine = results is null ? null : (plan.Results!, results.Lines);
         PerStreamResults = streams.Sessions.Select(x => x.Pipeline.Stats.ResultsOut).ToArray();
-        return Recorder.Close(writer, _interrupts > 1, plan.Fps, drawn, 0, interrupted, seconds) with { ModelResults = modelResults, Results = resultsLine };
+        return Recorder.Close(writer, _interrupts > 1, plan.Fps, drawn, 0, interrupted, seconds) with { Results = resultsLine }; // the model's results are per stream: PerStreamResults
     }
 
     /// <summary>True when a stream failed during the recording (said on stderr; the mosaic still has the others).</summary>
