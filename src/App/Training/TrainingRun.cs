@@ -21,14 +21,13 @@ internal sealed record TrainSettings(
 /// </summary>
 internal sealed class TrainingRun(TrainSettings settings)
 {
-    /// <summary>ONNX Runtime's AP of the export may differ from PyTorch's by this much (resize and paste rounding).</summary>
+    /// <summary>ONNX Runtime's AP of the raw export may differ from PyTorch's by this much (the runtime's resize rounds differently).</summary>
     public const double AgreementTolerance = 0.01;
 
     /// <summary>
     /// The agreement the val split can resolve: 0.01, or on a split so small that a few objects' matches move AP by
-    /// more, what three objects of its rarest class crossing one of the ten IoU thresholds move it by. (A run of
-    /// 4 val images scored the pasted export 0.014 above PyTorch: the runtime resizes the picture and the
-    /// in-graph paste works at the model's input size, and a 10-pixel object's mask then crosses a threshold.)
+    /// more, what three objects of its rarest class crossing one of the ten IoU thresholds move it by (a rounding
+    /// difference of one pixel moves a 10-pixel object's IoU by a tenth).
     /// </summary>
     internal static double Tolerance(CocoGroundTruth val)
     {
@@ -338,30 +337,38 @@ internal sealed class TrainingRun(TrainSettings settings)
         const int Label = 44;
         w.WriteLine($"{$"val       {val.Images.Count} images, {val.Objects.Count(o => !o.IsCrowd)} objects",-Label}{"mask AP",7} {"AP50",6}  {"box AP",7} {"AP50",6}");
         w.WriteLine(string.Create(inv, $"{$"  PyTorch, checkpoint of iteration {best.Iteration}",-Label}{best.MaskAP,7:0.000} {best.MaskAP50,6:0.000}  {best.BoxAP,7:0.000} {best.BoxAP50,6:0.000}"));
-        var scores = new List<(string Name, ModelScore Score)>();
-        foreach (string path in new[] { raw, pasted })
+        using var rawModel = SegmentationModel.Open(raw, new InferenceOptions { Provider = ExecutionProvider.Cpu });
+        using var pastedModel = SegmentationModel.Open(pasted, new InferenceOptions { Provider = ExecutionProvider.Cpu });
+        string rawName = Path.GetFileName(raw), pastedName = Path.GetFileName(pasted);
+        var rawScore = ModelScoring.Score(rawModel, val);
+        var pastedScore = ModelScoring.Score(pastedModel, val);
+        foreach (var (name, score) in new[] { (rawName, rawScore), (pastedName, pastedScore) })
         {
-            using var model = SegmentationModel.Open(path, new InferenceOptions { Provider = ExecutionProvider.Cpu });
-            var score = ModelScoring.Score(model, val);
-            scores.Add((Path.GetFileName(path), score));
-            w.WriteLine(string.Create(inv, $"{$"  ONNX Runtime, {Path.GetFileName(path)}",-Label}{score.Mask!.AP,7:0.000} {score.Mask.AP50,6:0.000}  {score.Box.AP,7:0.000} {score.Box.AP50,6:0.000}"));
+            w.WriteLine(string.Create(inv, $"{$"  ONNX Runtime, {name}",-Label}{score.Mask!.AP,7:0.000} {score.Mask.AP50,6:0.000}  {score.Box.AP,7:0.000} {score.Box.AP50,6:0.000}"));
         }
-        var (worstName, worst) = scores.Select(s => (s.Name, Math.Max(Math.Abs(s.Score.Mask!.AP - best.MaskAP), Math.Abs(s.Score.Box.AP - best.BoxAP))))
-            .MaxBy(d => d.Item2);
+        // The raw export pastes as PyTorch does, so its AP must match PyTorch's; the pasted export is held to the raw
+        // export's outputs (see ExportComparison for why not to PyTorch's AP).
+        double worst = Math.Max(Math.Abs(rawScore.Mask!.AP - best.MaskAP), Math.Abs(rawScore.Box.AP - best.BoxAP));
         double tolerance = Tolerance(val);
         string allowed = tolerance > AgreementTolerance
             ? string.Create(inv, $"{tolerance:0.000} on {val.Objects.Count(o => !o.IsCrowd)} val objects")
             : string.Create(inv, $"{AgreementTolerance}");
+        var comparison = ExportComparison.Of(rawModel, pastedModel, val);
         string? disagreement = null;
         if (worst > tolerance)
         {
-            disagreement = string.Create(inv, $"{worstName}'s AP differs from PyTorch's by {worst:0.000} (more than {allowed}); the export is wrong: please report it with {history.Folder}");
+            disagreement = string.Create(inv, $"{rawName}'s AP differs from PyTorch's by {worst:0.000} (more than {allowed}); the export is wrong: please report it with {history.Folder}");
+        }
+        else if (!comparison.Agrees)
+        {
+            disagreement = $"{comparison.Describe(rawName, pastedName)}; the export is wrong: please report it with {history.Folder}";
         }
         else
         {
-            w.Write(string.Create(inv, $"  ONNX Runtime agrees with PyTorch within {worst:0.000} AP (allowed {allowed})"));
+            w.WriteLine(string.Create(inv, $"  ONNX Runtime agrees with PyTorch within {worst:0.000} AP on {rawName} (allowed {allowed})"));
+            w.Write($"  {comparison.Describe(rawName, pastedName)}");
         }
-        return new ExportReport(w.ToString().TrimEnd(), disagreement, scores[0].Score, scores[1].Score);
+        return new ExportReport(w.ToString().TrimEnd(), disagreement, rawScore, pastedScore);
     }
 
     private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;

@@ -25,24 +25,53 @@ internal static class MaskPaste
         return ((int)(cx - wHalf), (int)(cy - hHalf), (int)(cx + wHalf), (int)(cy + hHalf));
     }
 
+    /// <summary>The mask pasted into its box and thresholded, into <paramref name="into"/> (bounds: the box clipped to the image).</summary>
     public static void Paste(ReadOnlySpan<float> mask, int maskSize, in BoxF box, int imageWidth, int imageHeight, MaskBitmap into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        var bounds = PastedBounds(mask, maskSize, box, imageWidth, imageHeight);
+        var sink = new ThresholdSink(into.Reset(bounds), bounds.Width);
+        Paste(mask, maskSize, box, bounds, ref sink);
+    }
+
+    /// <summary>
+    /// The mask pasted into its box as probabilities over a whole <paramref name="imageWidth"/> x
+    /// <paramref name="imageHeight"/> image, zero outside the box: what torchvision's paste returns before the threshold.
+    /// </summary>
+    public static void PasteProbabilities(ReadOnlySpan<float> mask, int maskSize, in BoxF box, int imageWidth, int imageHeight, Span<float> image)
+    {
+        if (image.Length != imageWidth * imageHeight)
+        {
+            throw new ArgumentException($"image has {image.Length} values, expected {imageWidth}x{imageHeight}", nameof(image));
+        }
+        image.Clear();
+        var bounds = PastedBounds(mask, maskSize, box, imageWidth, imageHeight);
+        var sink = new ProbabilitySink(image, imageWidth, bounds);
+        Paste(mask, maskSize, box, bounds, ref sink);
+    }
+
+    private static PixelRect PastedBounds(ReadOnlySpan<float> mask, int maskSize, in BoxF box, int imageWidth, int imageHeight)
+    {
         if (mask.Length != maskSize * maskSize)
         {
             throw new ArgumentException($"mask has {mask.Length} values, expected {maskSize}x{maskSize}", nameof(mask));
         }
         var (bx0, by0, bx1, by1) = ExpandedBox(box, maskSize);
-        int w = Math.Max(bx1 - bx0 + 1, 1);
-        int h = Math.Max(by1 - by0 + 1, 1);
         var bounds = new PixelRect(Math.Max(bx0, 0), Math.Max(by0, 0), Math.Min(bx1 + 1, imageWidth), Math.Min(by1 + 1, imageHeight));
+        return bounds.IsEmpty ? new PixelRect(0, 0, 0, 0) : bounds;
+    }
+
+    // One loop for both outputs; the sink is a struct type parameter, so each use compiles to its own loop with no call.
+    private static void Paste<TSink>(ReadOnlySpan<float> mask, int maskSize, in BoxF box, PixelRect bounds, ref TSink sink)
+        where TSink : struct, IPasteSink, allows ref struct
+    {
         if (bounds.IsEmpty)
         {
-            into.Reset(new PixelRect(0, 0, 0, 0));
             return;
         }
-        var dest = into.Reset(bounds);
-
+        var (bx0, by0, bx1, by1) = ExpandedBox(box, maskSize);
+        int w = Math.Max(bx1 - bx0 + 1, 1);
+        int h = Math.Max(by1 - by0 + 1, 1);
         int padded = maskSize + 2;
         int[] rented = ArrayPool<int>.Shared.Rent(bounds.Width * 2);
         float[] lambdas = ArrayPool<float>.Shared.Rent(bounds.Width);
@@ -58,14 +87,13 @@ internal static class MaskPaste
             for (int row = 0; row < bounds.Height; row++)
             {
                 Source(bounds.Y0 + row - by0, scaleY, padded, out int y0, out int y1, out float ly);
-                var line = dest.Slice(row * bounds.Width, bounds.Width);
-                for (int i = 0; i < line.Length; i++)
+                for (int i = 0; i < bounds.Width; i++)
                 {
                     int x0 = rented[2 * i], x1 = rented[2 * i + 1];
                     float lx = lambdas[i];
                     float top = Padded(mask, maskSize, x0, y0) * (1 - lx) + Padded(mask, maskSize, x1, y0) * lx;
                     float bottom = Padded(mask, maskSize, x0, y1) * (1 - lx) + Padded(mask, maskSize, x1, y1) * lx;
-                    line[i] = top * (1 - ly) + bottom * ly > Threshold ? (byte)1 : (byte)0;
+                    sink.Write(row, i, top * (1 - ly) + bottom * ly);
                 }
             }
         }
@@ -74,6 +102,28 @@ internal static class MaskPaste
             ArrayPool<int>.Shared.Return(rented);
             ArrayPool<float>.Shared.Return(lambdas);
         }
+    }
+
+    private interface IPasteSink
+    {
+        /// <summary>The probability at (<paramref name="column"/>, <paramref name="row"/>) of the pasted bounds.</summary>
+        void Write(int row, int column, float probability);
+    }
+
+    private readonly ref struct ThresholdSink(Span<byte> bounds, int width) : IPasteSink
+    {
+        private readonly Span<byte> _bounds = bounds;
+
+        public void Write(int row, int column, float probability) =>
+            _bounds[row * width + column] = probability > Threshold ? (byte)1 : (byte)0;
+    }
+
+    private readonly ref struct ProbabilitySink(Span<float> image, int imageWidth, PixelRect bounds) : IPasteSink
+    {
+        private readonly Span<float> _image = image;
+
+        public void Write(int row, int column, float probability) =>
+            _image[(bounds.Y0 + row) * imageWidth + bounds.X0 + column] = probability;
     }
 
     // PyTorch's area_pixel_compute_source_index for align_corners=False, then its two taps and weight.
