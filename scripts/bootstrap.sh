@@ -24,6 +24,9 @@ DEBIAN_PACKAGES=(ffmpeg libegl1 libegl-mesa0 libgl1-mesa-dri libglfw3 xvfb xauth
 # The native library (scripts/build-native.sh): NativeAOT links with the system's C toolchain; the tests build C
 # and C++ hosts against include/realtimeseg.h with the EGL and GL headers.
 NATIVE_PACKAGES=(gcc g++ libc6-dev zlib1g-dev libegl-dev libgl-dev)
+# The tests check the FFmpeg 5.1 struct offsets that in-process decoding reads against FFmpeg's headers (the
+# runtime needs only the libraries that come with ffmpeg).
+FFMPEG_HEADERS=(libavformat-dev libavcodec-dev libavutil-dev)
 # `realtimeseg train` runs tools/train_maskrcnn.py on Debian's PyTorch for /usr/bin/python3. Only the tests install
 # it: the runtime (view, record, the packages, the C ABI) never needs Python, and `train` names the apt command.
 TRAINING_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil python3-numpy)
@@ -93,6 +96,6 @@ check_tools
 case "${1:-}" in
   app) install_debian_packages "${DEBIAN_PACKAGES[@]}"; build_app ;;
   native-prerequisites) install_debian_packages "${NATIVE_PACKAGES[@]}" ;;
-  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" "${NATIVE_PACKAGES[@]}" "${TRAINING_PACKAGES[@]}" ;; # the tests: all of it
+  "") install_debian_packages "${DEBIAN_PACKAGES[@]}" "${NATIVE_PACKAGES[@]}" "${FFMPEG_HEADERS[@]}" "${TRAINING_PACKAGES[@]}" ;; # the tests: all of it
   *) die "unknown target '$1' (expected: app, app-path or native-prerequisites)" ;;
 esac

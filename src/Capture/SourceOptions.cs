@@ -30,6 +30,12 @@ public sealed record SourceOptions
     /// </summary>
     public bool DecodeToRgb { get; init; }
 
+    /// <summary>
+    /// Decode video files through an ffmpeg process and its pipe even where this process could decode them itself
+    /// (FFmpeg 5.1's libraries present): for comparison, or to rule the in-process decoder out of a problem.
+    /// </summary>
+    public bool DecodeThroughPipe { get; init; }
+
     /// <summary>A live source silent for this long is treated as dropped (and reconnected).</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

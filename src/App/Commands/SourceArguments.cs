@@ -50,9 +50,14 @@ internal sealed class SourceArguments
         Description = "Have FFmpeg convert frames to RGB instead of handing over a 4:2:0 stream's own YUV planes (slower; for comparing, or for a stream whose colour tags are wrong)",
     };
 
+    public Option<bool> PipeDecode { get; } = new("--pipe-decode")
+    {
+        Description = "Decode video files in an ffmpeg process through a pipe, even where FFmpeg 5.1's libraries let this process decode them itself (slower; for comparing)",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Source, SourceSize, SourceFps, InputFormat, Stride, Realtime, RgbDecode })
+        foreach (var option in new Option[] { Source, SourceSize, SourceFps, InputFormat, Stride, Realtime, RgbDecode, PipeDecode })
         {
             command.Options.Add(option);
         }
@@ -105,6 +110,7 @@ internal sealed class SourceArguments
             Stride = stride,
             Realtime = parse.GetValue(Realtime),
             DecodeToRgb = parse.GetValue(RgbDecode),
+            DecodeThroughPipe = parse.GetValue(PipeDecode),
         };
     }
 }

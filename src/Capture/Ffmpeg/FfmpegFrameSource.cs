@@ -6,7 +6,8 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// <summary>
 /// Frames from one FFmpeg process: camera, video file, still image, network stream, lavfi generator or expert
 /// arguments. <see cref="Open"/> describes the source with ffprobe, then starts ffmpeg decoding to Y4M planes or
-/// PAM RGB (<see cref="DecodeFormat"/>) on its stdout; <see cref="Read"/> fills pooled frames from that pipe and stamps each with its arrival time. A live
+/// PAM RGB (<see cref="DecodeFormat"/>) on its stdout, or, for a 4:2:0 file that needs nothing but decoding,
+/// decodes it in this process (<see cref="LibavDecoder"/>); <see cref="Read"/> fills pooled frames from that pipe and stamps each with its arrival time. A live
 /// source silent for <see cref="SourceOptions.StallTimeout"/> is cut (the process killed) so the capture loop
 /// can reconnect instead of hanging.
 /// </summary>
@@ -16,6 +17,7 @@ internal sealed class FfmpegFrameSource : IFrameSource
     private readonly SourceOptions _options;
     private FfmpegProcess? _process;
     private IPipeReader? _reader;
+    private LibavDecoder? _decoder;
     private Timer? _watchdog;
     private long _lastFrameTicks;
     private long _delivered;
@@ -78,6 +80,21 @@ internal sealed class FfmpegFrameSource : IFrameSource
         EndReason = null;
         _stalled = false;
         _delivered = 0;
+        if (LibavDecoder.CanDecode(Spec, _options, format))
+        {
+            // A file needing nothing but decoding skips the process and its pipe; one that the libraries cannot
+            // open (or another pixel format inside) falls through to the pipe, which reports any real problem.
+            lock (_gate)
+            {
+                _decoder = _interrupt.IsCancellationRequested ? null : LibavDecoder.TryOpen(Spec.Target, format, _options.Stride, out _);
+            }
+            if (_decoder is not null)
+            {
+                _reader = _decoder;
+                PixelPath = $"{format.PixFmt} planes ({format.Matrix}), decoded in process by {Libav.CodecVersion}";
+                return;
+            }
+        }
         lock (_gate)
         {
             // Interrupt is final: a stop that landed while ffprobe ran must not be followed by a new ffmpeg.
@@ -102,6 +119,19 @@ internal sealed class FfmpegFrameSource : IFrameSource
     {
         var reader = _reader ?? throw new InvalidOperationException("Open the source before reading");
         var frame = reader.Read(pool);
+        if (_decoder is { } decoder)
+        {
+            if (frame is not null)
+            {
+                frame.Timestamp = Stopwatch.GetTimestamp();
+                _delivered++;
+            }
+            else
+            {
+                EndReason = decoder.EndReason ?? EndedShort(Info, decoder.Decoded);
+            }
+            return frame;
+        }
         if (frame is not null)
         {
             long now = Stopwatch.GetTimestamp();
@@ -160,8 +190,27 @@ internal sealed class FfmpegFrameSource : IFrameSource
             {
                 _interrupt.Cancel();
                 _process?.Kill();
+                _decoder?.Interrupt();
             }
         }
+    }
+
+    /// <summary>
+    /// A file that ends well before its stated duration was cut short (a copy interrupted, a recording that lost
+    /// power). FFmpeg's demuxers only log that (matroska: "File ended prematurely") and return a normal end, so the
+    /// in-process decoder compares the frames it got with what the duration and rate promise. A tenth is allowed
+    /// for variable-rate files and durations that count the last frame's length.
+    /// </summary>
+    internal static string? EndedShort(StreamInfo info, long decoded)
+    {
+        if (info.Duration is not { } duration || info.Fps <= 0 || duration <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        double expected = duration.TotalSeconds * info.Fps;
+        return decoded < 0.9 * expected - 1
+            ? $"the file ended after {decoded} of about {expected:0} frames ({decoded / info.Fps:0.0#} s of {duration.TotalSeconds:0.0#} s): it looks cut short"
+            : null;
     }
 
     private void CutIfStalled()
@@ -180,6 +229,8 @@ internal sealed class FfmpegFrameSource : IFrameSource
         _watchdog = null;
         _process?.Dispose();
         _process = null;
+        _decoder?.Dispose();
+        _decoder = null;
         _reader = null;
     }
 
