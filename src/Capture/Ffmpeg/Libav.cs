@@ -7,7 +7,7 @@ namespace RealtimeSeg.Capture.Ffmpeg;
 /// (libavformat 59, libavcodec 59, libavutil 57, Debian 12's). FFmpeg's structs change layout between major
 /// versions, and the fields read here are read at offsets (<see cref="Offsets"/>), so any other major version is
 /// refused by <see cref="Probe"/> and capture keeps the ffmpeg pipe. The offsets are checked against the
-/// installed headers by a test (LibavLayoutTests compiles offsetof for each).
+/// installed headers by a test (LibavDecoderTests compiles offsetof for each).
 /// </summary>
 internal static unsafe partial class Libav
 {
