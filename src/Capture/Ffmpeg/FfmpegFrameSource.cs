@@ -86,7 +86,7 @@ internal sealed class FfmpegFrameSource : IFrameSource
             // open (or another pixel format inside) falls through to the pipe, which reports any real problem.
             lock (_gate)
             {
-                _decoder = _interrupt.IsCancellationRequested ? null : LibavDecoder.TryOpen(Spec.Target, format, _options.Stride, out _);
+                _decoder = _interrupt.IsCancellationRequested ? null : LibavDecoder.TryOpen(Spec.Target, format, _options.Stride);
             }
             if (_decoder is not null)
             {

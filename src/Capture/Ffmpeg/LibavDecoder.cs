@@ -80,20 +80,18 @@ internal sealed unsafe class LibavDecoder : IPipeReader, IDisposable
         spec.Kind == SourceKind.VideoFile && format.Yuv && !options.DecodeThroughPipe && !options.Realtime && !options.HasSize
         && Libav.Probe() is null;
 
-    /// <summary>The decoder, or null (with the reason) when the libraries or the stream do not allow it.</summary>
-    public static LibavDecoder? TryOpen(string path, DecodeFormat format, int stride, out string? whyNot)
+    /// <summary>The decoder, or null when the libraries cannot open the file or its stream is not 8-bit 4:2:0 (the pipe then takes it).</summary>
+    public static LibavDecoder? TryOpen(string path, DecodeFormat format, int stride)
     {
         var decoder = new LibavDecoder(format, stride);
         try
         {
             decoder.Open(path);
-            whyNot = null;
             return decoder;
         }
         catch (Exception e) when (e is NotSupportedException or CaptureException or OutOfMemoryException)
         {
             decoder.Dispose();
-            whyNot = e.Message;
             return null;
         }
     }
